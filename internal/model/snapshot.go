@@ -1,0 +1,89 @@
+// Package model is demarc's typed snapshot of one AWS account: everything the
+// collectors read, in one value that the analyzers and checks take as input.
+//
+// The per-service types live in sub-packages (model/iam, model/s3, …); the
+// shared Meta and unknown-aware Val live in model/core.
+package model
+
+import (
+	"sort"
+	"time"
+
+	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
+	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/model/ec2"
+	"github.com/demarc-sec/demarc/internal/model/iam"
+	"github.com/demarc-sec/demarc/internal/model/s3"
+	"github.com/demarc-sec/demarc/internal/model/secsvc"
+)
+
+// SchemaVersion is the snapshot format version written by this build.
+//
+// Changelog:
+//
+//	1: first version (IAM, S3, EC2/VPC, CloudTrail, security-service enablement).
+const SchemaVersion = 1
+
+// Snapshot is one account, many regions.
+type Snapshot struct {
+	SchemaVersion int       `json:"schema_version"`
+	DemarcVersion string    `json:"demarc_version"`
+	CollectedAt   time.Time `json:"collected_at"`
+	AccountID     string    `json:"account_id"`
+	Partition     string    `json:"partition"` // aws | aws-cn | aws-us-gov
+	// CallerARN is the identity that collected the snapshot.
+	CallerARN string `json:"caller_arn,omitempty"`
+	// Regions are the regions collected, sorted.
+	Regions []string `json:"regions"`
+	// Partial is true when collection stopped early (e.g. Ctrl-C).
+	Partial bool `json:"partial,omitempty"`
+
+	IAM        iam.Account        `json:"iam"`
+	S3         s3.Account         `json:"s3"`
+	EC2        []ec2.Region       `json:"ec2"`
+	CloudTrail cloudtrail.Account `json:"cloudtrail"`
+	Security   []secsvc.Region    `json:"security_services"`
+
+	// Errors lists every read that failed, for coverage reporting.
+	Errors []core.CollectError `json:"errors,omitempty"`
+}
+
+// New returns an empty snapshot for the account.
+func New(accountID, partition string, regions []string) *Snapshot {
+	r := append([]string(nil), regions...)
+	sort.Strings(r)
+	return &Snapshot{
+		SchemaVersion: SchemaVersion,
+		AccountID:     accountID,
+		Partition:     partition,
+		Regions:       r,
+	}
+}
+
+// Normalize sorts every list so that output is deterministic regardless of
+// the order in which concurrent collectors finished.
+func (s *Snapshot) Normalize() {
+	sort.Strings(s.Regions)
+	sort.Slice(s.EC2, func(i, j int) bool { return s.EC2[i].Name < s.EC2[j].Name })
+	sort.Slice(s.Security, func(i, j int) bool { return s.Security[i].Name < s.Security[j].Name })
+	core.SortCollectErrors(s.Errors)
+}
+
+// EC2Region returns the EC2 state of a region, or nil.
+func (s *Snapshot) EC2Region(name string) *ec2.Region {
+	for i := range s.EC2 {
+		if s.EC2[i].Name == name {
+			return &s.EC2[i]
+		}
+	}
+	return nil
+}
+
+// ARNPrefix returns "arn:<partition>" for building ARNs.
+func (s *Snapshot) ARNPrefix() string {
+	p := s.Partition
+	if p == "" {
+		p = "aws"
+	}
+	return "arn:" + p
+}
