@@ -5,6 +5,8 @@ import "github.com/spf13/cobra"
 // commands is the explicit list of sub-commands.
 func commands(g *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
+		newScanCommand(g),
+		newCollectCommand(g),
 		newVersionCommand(g),
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/demarc-sec/demarc/internal/report"
 )
 
 // Version is set at build time with -ldflags "-X …/internal/cli.Version=…".
@@ -113,7 +115,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if code == ExitInternal && isCobraUsage(err) {
 			code = ExitUsage
 		}
-		fmt.Fprintf(stderr, "demarc: %s\n", sanitizeLine(err.Error()))
+		fmt.Fprintf(stderr, "demarc: %s\n", report.SanitizeLine(err.Error()))
 	}
 	return code
 }

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/demarc-sec/demarc/internal/checks"
+	"github.com/demarc-sec/demarc/internal/engine"
+	"github.com/demarc-sec/demarc/internal/model"
+	"github.com/demarc-sec/demarc/internal/report"
+)
+
+type scanOptions struct {
+	aws          awsOptions
+	snapshot     string
+	saveSnapshot string
+	output       string
+	outputFile   string
+	failOn       string
+	showPass     bool
+}
+
+func newScanCommand(g *globalOptions) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Scan an account (live or from a snapshot) and report the customer's side",
+		Long: `Scan evaluates every rule over an AWS account: live (read-only collection with
+the standard credential chain) or offline from a snapshot written by
+'demarc collect'. Results are PASS, FAIL or UNKNOWN (with the reason a value
+could not be read) per resource.
+
+Examples:
+  demarc scan --snapshot examples/misconfigured-account.json.gz
+  demarc scan --profile prod --region eu-west-1,eu-central-1 --output json
+  demarc scan --role-arn arn:aws:iam::111122223333:role/audit --fail-on high
+
+` + exitHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScan(cmd, g, o)
+		},
+	}
+	o.aws.AddFlags(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&o.snapshot, "snapshot", "", "evaluate this snapshot file instead of collecting")
+	f.StringVar(&o.saveSnapshot, "save-snapshot", "", "also write the collected snapshot to this file")
+	f.StringVar(&o.output, "output", "table", "output format: table or json")
+	f.StringVar(&o.outputFile, "output-file", "", "write the report to this file instead of stdout")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a FAIL at or above this severity exists: critical, high, medium, low, info (default: off)")
+	f.BoolVar(&o.showPass, "show-pass", false, "table output: list PASS results too")
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
+	var failOn checks.Severity
+	if o.failOn != "" {
+		s, err := checks.ParseSeverity(o.failOn)
+		if err != nil {
+			return UsageErr(fmt.Errorf("--fail-on: %w", err))
+		}
+		failOn = s
+	}
+	if o.output != "table" && o.output != "json" {
+		return UsageErr(fmt.Errorf("--output %q: want table or json", o.output))
+	}
+	var (
+		snap       *model.Snapshot
+		collectErr error
+	)
+	if o.snapshot != "" {
+		if o.saveSnapshot != "" {
+			return UsageErr(errors.New("--save-snapshot needs a live scan, not --snapshot"))
+		}
+		s, err := loadSnapshot(o.snapshot)
+		if err != nil {
+			return err
+		}
+		snap = s
+	} else {
+		s, err := collectLive(cmd.Context(), g, &o.aws)
+		if s == nil {
+			return err
+		}
+		snap, collectErr = s, err
+		if o.saveSnapshot != "" {
+			if err := model.Save(o.saveSnapshot, snap); err != nil {
+				return err
+			}
+		}
+	}
+
+	reg := checks.Default()
+	findings := engine.Run(snap, reg)
+	sum := engine.Summarize(findings, len(reg.Rules()))
+	meta := report.ScanMeta{
+		ToolVersion: Version, AccountID: snap.AccountID, Partition: snap.Partition, Regions: snap.Regions,
+		CollectedAt: snap.CollectedAt, Partial: snap.Partial, Errors: snap.Errors,
+	}
+
+	var w io.Writer = g.stdout
+	color := !g.noColor && isTerminal(g.stdout)
+	if o.outputFile != "" {
+		f, err := os.Create(o.outputFile)
+		if err != nil {
+			return fmt.Errorf("create report file: %w", err)
+		}
+		defer f.Close()
+		w, color = f, false
+	}
+	var err error
+	switch o.output {
+	case "json":
+		err = report.WriteJSON(w, meta, sum, findings)
+	default:
+		err = report.WriteTable(w, meta, sum, findings, report.TableOptions{Color: color, ShowPass: o.showPass})
+	}
+	if err != nil {
+		return err
+	}
+	if collectErr != nil {
+		return collectErr
+	}
+	if failOn != "" && engine.FailsAtOrAbove(findings, failOn) {
+		return FindingsErr(fmt.Errorf("FAIL at or above %s", failOn))
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

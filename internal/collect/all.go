@@ -1,0 +1,42 @@
+// Package collect lists demarc's collectors. The list is explicit (no init()
+// registration): a collector runs when it is named here.
+package collect
+
+import (
+	"context"
+
+	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/model"
+)
+
+// All returns every collector in a stable order.
+func All() []aws.Collector {
+	cs := []aws.Collector{}
+	aws.CheckUnique(cs)
+	return cs
+}
+
+// Options are the collection options (re-exported for the CLI).
+type Options = aws.Options
+
+// Collect resolves credentials and regions and runs every collector. The
+// returned snapshot is non-nil whenever collection started, even on error
+// (interrupted runs return what was read, with Partial set).
+func Collect(ctx context.Context, o Options) (*model.Snapshot, error) {
+	env, err := aws.NewEnv(ctx, o)
+	if err != nil {
+		return nil, &SetupError{Err: err}
+	}
+	regions, err := aws.Regions(ctx, env, o.Regions)
+	if err != nil {
+		return nil, &SetupError{Err: err}
+	}
+	return aws.Run(ctx, env, regions, All(), o)
+}
+
+// SetupError is returned when collection could not start (credentials, STS,
+// region discovery).
+type SetupError struct{ Err error }
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+func (e *SetupError) Unwrap() error { return e.Err }
