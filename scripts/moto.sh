@@ -6,6 +6,7 @@
 #   eval "$(scripts/moto.sh start)"   # exports MOTO_URL and MOTO_PID
 #   go test ./test/e2e/...
 #   scripts/moto.sh stop
+#   scripts/moto.sh check             # prints the Python that has moto, or fails
 #
 # Environment:
 #   MOTO_STATE_DIR  where the PID, URL and log files go (default: a new
@@ -105,9 +106,13 @@ stop() {
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
-python) find_python || die "no Python with moto's server found; pip install 'moto[server]'" ;;
+check | python)
+	# check: is moto usable? Prints the interpreter; fails loudly if not.
+	find_python || die "no Python with moto's server found (tried \$MOTO_PYTHON, python3, ~/.pyenv/versions/3.11.7/bin/python).
+Install it with:  pip install 'moto[server]'"
+	;;
 *)
-	echo "usage: scripts/moto.sh start|stop|python" >&2
+	echo "usage: scripts/moto.sh start|stop|check" >&2
 	exit 2
 	;;
 esac
