@@ -12,6 +12,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/ec2"
+	"github.com/demarc-sec/demarc/internal/model/elbv2"
 	"github.com/demarc-sec/demarc/internal/model/iam"
 	"github.com/demarc-sec/demarc/internal/model/s3"
 	"github.com/demarc-sec/demarc/internal/model/secsvc"
@@ -41,6 +42,7 @@ type Snapshot struct {
 	IAM        iam.Account        `json:"iam"`
 	S3         s3.Account         `json:"s3"`
 	EC2        []ec2.Region       `json:"ec2"`
+	ELBv2      []elbv2.Region     `json:"elbv2,omitempty"`
 	CloudTrail cloudtrail.Account `json:"cloudtrail"`
 	Security   []secsvc.Region    `json:"security_services"`
 
