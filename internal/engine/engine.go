@@ -29,6 +29,9 @@ type Finding struct {
 	Frameworks     map[string][]string `json:"frameworks"`
 	Message        string              `json:"message"`
 	Fingerprint    string              `json:"fingerprint"`
+	// Suppressed findings stay in the output, marked, with the reason.
+	Suppressed     bool   `json:"suppressed,omitempty"`
+	SuppressReason string `json:"suppression_reason,omitempty"`
 }
 
 // Fingerprint is stable across message wording changes: rule ID + resource.
