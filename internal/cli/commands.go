@@ -6,6 +6,7 @@ import "github.com/spf13/cobra"
 func commands(g *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newScanCommand(g),
+		newRulesCommand(g),
 		newCollectCommand(g),
 		newVersionCommand(g),
 	}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/demarc-sec/demarc/internal/checks"
 	"github.com/demarc-sec/demarc/internal/engine"
+	"github.com/demarc-sec/demarc/internal/frameworks"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/report"
 )
@@ -23,6 +25,7 @@ type scanOptions struct {
 	outputFile   string
 	failOn       string
 	showPass     bool
+	frameworks   []string
 }
 
 func newScanCommand(g *globalOptions) *cobra.Command {
@@ -54,6 +57,7 @@ Examples:
 	f.StringVar(&o.outputFile, "output-file", "", "write the report to this file instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a FAIL at or above this severity exists: critical, high, medium, low, info (default: off)")
 	f.BoolVar(&o.showPass, "show-pass", false, "table output: list PASS results too")
+	f.StringSliceVar(&o.frameworks, "framework", nil, "also report per-control status and score for these frameworks: cis-aws-5.0, aws-fsbp")
 	return cmd
 }
 
@@ -68,6 +72,14 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	}
 	if o.output != "table" && o.output != "json" {
 		return UsageErr(fmt.Errorf("--output %q: want table or json", o.output))
+	}
+	var fws []*frameworks.Framework
+	for _, k := range o.frameworks {
+		fw, err := frameworks.Load(k)
+		if err != nil {
+			return UsageErr(fmt.Errorf("--framework: %w", err))
+		}
+		fws = append(fws, fw)
 	}
 	var (
 		snap       *model.Snapshot
@@ -102,6 +114,13 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		ToolVersion: Version, AccountID: snap.AccountID, Partition: snap.Partition, Regions: snap.Regions,
 		CollectedAt: snap.CollectedAt, Partial: snap.Partial, Errors: snap.Errors,
 	}
+	var fwReports []frameworks.Report
+	for _, fw := range fws {
+		fwReports = append(fwReports, frameworks.Evaluate(fw, reg.Rules(), findings))
+	}
+	if len(fwReports) > 0 {
+		meta.Frameworks = fwReports
+	}
 
 	var w io.Writer = g.stdout
 	color := !g.noColor && isTerminal(g.stdout)
@@ -119,6 +138,11 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		err = report.WriteJSON(w, meta, sum, findings)
 	default:
 		err = report.WriteTable(w, meta, sum, findings, report.TableOptions{Color: color, ShowPass: o.showPass})
+		for _, fr := range fwReports {
+			if err == nil {
+				err = writeFrameworkTable(w, fr)
+			}
+		}
 	}
 	if err != nil {
 		return err
@@ -135,4 +159,19 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeFrameworkTable prints one framework's per-control status and score.
+func writeFrameworkTable(w io.Writer, r frameworks.Report) error {
+	fmt.Fprintf(w, "\n%s %s: score %.1f%% (%d PASS, %d FAIL, %d UNKNOWN, %d MANUAL, %d NOT_IMPLEMENTED, %d NO_RESOURCES)\n",
+		r.Name, r.Version, r.Score, r.Summary[frameworks.StatusPass], r.Summary[frameworks.StatusFail],
+		r.Summary[frameworks.StatusUnknown], r.Summary[frameworks.StatusManual],
+		r.Summary[frameworks.StatusNotImplemented], r.Summary[frameworks.StatusNoResources])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTROL\tSTATUS\tFAIL\tUNKNOWN\tPASS\tTITLE")
+	for _, c := range r.Controls {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.ID, c.Status, c.Counts["FAIL"], c.Counts["UNKNOWN"],
+			c.Counts["PASS"], report.SanitizeLine(c.Title))
+	}
+	return tw.Flush()
 }

@@ -31,6 +31,10 @@ type ScanMeta struct {
 	CollectedAt time.Time           `json:"collected_at"`
 	Partial     bool                `json:"partial"`
 	Errors      []core.CollectError `json:"-"`
+	// Optional sections, present when requested (scan --framework, the
+	// shared-responsibility matrix).
+	Frameworks     any `json:"frameworks,omitempty"`
+	Responsibility any `json:"responsibility,omitempty"`
 }
 
 type jsonHeader struct {
