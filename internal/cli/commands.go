@@ -7,6 +7,7 @@ func commands(g *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newScanCommand(g),
 		newRulesCommand(g),
+		newResponsibilityCommand(g),
 		newCollectCommand(g),
 		newVersionCommand(g),
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/frameworks"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/report"
+	"github.com/demarc-sec/demarc/internal/responsibility"
 )
 
 type scanOptions struct {
@@ -120,6 +121,13 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	}
 	if len(fwReports) > 0 {
 		meta.Frameworks = fwReports
+	}
+	if o.output == "json" {
+		m, err := responsibility.Build(snap, reg.Rules(), findings)
+		if err != nil {
+			return err
+		}
+		meta.Responsibility = m
 	}
 
 	var w io.Writer = g.stdout
