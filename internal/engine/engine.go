@@ -99,6 +99,9 @@ type Summary struct {
 	ByStatus  map[string]int `json:"by_status"`
 	FailBySev map[string]int `json:"fail_by_severity"`
 	RulesRun  int            `json:"rules_run"`
+	// Suppressed counts findings of any status marked suppressed; they are
+	// still included in the other counts.
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Summarize counts findings.
@@ -110,14 +113,18 @@ func Summarize(f []Finding, rulesRun int) Summary {
 		if x.Status == checks.Fail {
 			s.FailBySev[string(x.Severity)]++
 		}
+		if x.Suppressed {
+			s.Suppressed++
+		}
 	}
 	return s
 }
 
-// FailsAtOrAbove reports whether any FAIL has severity ≥ min.
+// FailsAtOrAbove reports whether any unsuppressed FAIL has severity ≥ min:
+// an accepted (suppressed) risk must not break a CI gate.
 func FailsAtOrAbove(f []Finding, min checks.Severity) bool {
 	for _, x := range f {
-		if x.Status == checks.Fail && x.Severity.Rank() >= min.Rank() {
+		if x.Status == checks.Fail && !x.Suppressed && x.Severity.Rank() >= min.Rank() {
 			return true
 		}
 	}
