@@ -68,24 +68,29 @@ func (v Val[T]) MarshalJSON() ([]byte, error) {
 	}{v.V})
 }
 
-// UnmarshalJSON reads both forms written by MarshalJSON.
+// UnmarshalJSON reads both forms written by MarshalJSON. Presence of the
+// "v" key decides knownness, so a known null (e.g. "no password policy")
+// stays known.
 func (v *Val[T]) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		V       *json.RawMessage `json:"v"`
-		Unknown *string          `json:"unknown"`
-	}
+	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	*v = Val[T]{}
-	if raw.Unknown != nil || raw.V == nil {
-		v.Reason = "not collected"
-		if raw.Unknown != nil && *raw.Unknown != "" {
-			v.Reason = *raw.Unknown
+	val, hasV := raw["v"]
+	if unk, ok := raw["unknown"]; ok || !hasV {
+		var reason string
+		if ok {
+			if err := json.Unmarshal(unk, &reason); err != nil {
+				return err
+			}
+		}
+		if reason != ReasonNotCollected {
+			v.Reason = reason
 		}
 		return nil
 	}
-	if err := json.Unmarshal(*raw.V, &v.V); err != nil {
+	if err := json.Unmarshal(val, &v.V); err != nil {
 		return err
 	}
 	v.Ok = true
