@@ -9,13 +9,29 @@ import (
 	"sort"
 	"time"
 
+	"github.com/demarc-sec/demarc/internal/model/acm"
+	"github.com/demarc-sec/demarc/internal/model/autoscaling"
+	"github.com/demarc-sec/demarc/internal/model/backup"
 	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/model/dynamodb"
 	"github.com/demarc-sec/demarc/internal/model/ec2"
+	"github.com/demarc-sec/demarc/internal/model/ecr"
+	"github.com/demarc-sec/demarc/internal/model/eks"
 	"github.com/demarc-sec/demarc/internal/model/elbv2"
 	"github.com/demarc-sec/demarc/internal/model/iam"
+	"github.com/demarc-sec/demarc/internal/model/kms"
+	"github.com/demarc-sec/demarc/internal/model/lambda"
+	"github.com/demarc-sec/demarc/internal/model/logs"
+	"github.com/demarc-sec/demarc/internal/model/organizations"
+	"github.com/demarc-sec/demarc/internal/model/rds"
 	"github.com/demarc-sec/demarc/internal/model/s3"
+	"github.com/demarc-sec/demarc/internal/model/secretsmanager"
 	"github.com/demarc-sec/demarc/internal/model/secsvc"
+	"github.com/demarc-sec/demarc/internal/model/sns"
+	"github.com/demarc-sec/demarc/internal/model/sqs"
+	"github.com/demarc-sec/demarc/internal/model/ssm"
+	"github.com/demarc-sec/demarc/internal/model/wafv2"
 )
 
 // SchemaVersion is the snapshot format version written by this build.
@@ -45,6 +61,27 @@ type Snapshot struct {
 	ELBv2      []elbv2.Region     `json:"elbv2,omitempty"`
 	CloudTrail cloudtrail.Account `json:"cloudtrail"`
 	Security   []secsvc.Region    `json:"security_services"`
+
+	// Services read region by region by collectors that own their field:
+	// one element per collected region, in Regions order.
+	KMS            []kms.Region            `json:"kms,omitempty"`
+	RDS            []rds.Region            `json:"rds,omitempty"`
+	Lambda         []lambda.Region         `json:"lambda,omitempty"`
+	DynamoDB       []dynamodb.Region       `json:"dynamodb,omitempty"`
+	SNS            []sns.Region            `json:"sns,omitempty"`
+	SQS            []sqs.Region            `json:"sqs,omitempty"`
+	ECR            []ecr.Region            `json:"ecr,omitempty"`
+	EKS            []eks.Region            `json:"eks,omitempty"`
+	Logs           []logs.Region           `json:"logs,omitempty"` // CloudWatch Logs + metric alarms
+	Backup         []backup.Region         `json:"backup,omitempty"`
+	ACM            []acm.Region            `json:"acm,omitempty"`
+	SecretsManager []secretsmanager.Region `json:"secretsmanager,omitempty"`
+	SSM            []ssm.Region            `json:"ssm,omitempty"`
+	AutoScaling    []autoscaling.Region    `json:"autoscaling,omitempty"`
+	// WAFv2 holds regional web ACLs per region and the CloudFront scope.
+	WAFv2 wafv2.State `json:"wafv2"`
+	// Organizations is global: the organization as the account sees it.
+	Organizations organizations.State `json:"organizations"`
 
 	// Errors lists every read that failed, for coverage reporting.
 	Errors []core.CollectError `json:"errors,omitempty"`

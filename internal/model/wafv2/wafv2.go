@@ -1,0 +1,84 @@
+// Package wafv2 is the snapshot model of AWS WAF (v2) web ACLs: regional web
+// ACLs per region, and CloudFront web ACLs (a global scope read through
+// us-east-1), with their rules, default action, logging and the resources
+// they protect.
+package wafv2
+
+import (
+	"github.com/demarc-sec/demarc/internal/model/core"
+)
+
+// Scopes as WAFv2 names them.
+const (
+	ScopeRegional   = "REGIONAL"
+	ScopeCloudFront = "CLOUDFRONT"
+)
+
+// State is the WAFv2 part of the snapshot.
+type State struct {
+	// Regions hold the REGIONAL web ACLs, one element per collected region.
+	Regions []Region `json:"regions,omitempty"`
+	// CloudFront holds the CLOUDFRONT-scope web ACLs.
+	CloudFront core.Val[[]WebACL] `json:"cloudfront"`
+}
+
+// Region is the REGIONAL-scope WAF state of one region.
+type Region struct {
+	Name    string             `json:"name"`
+	WebACLs core.Val[[]WebACL] `json:"web_acls"`
+}
+
+// WebACL is one web ACL. Meta.ARN is the web ACL ARN; Meta.Region is
+// "global" for CloudFront web ACLs.
+type WebACL struct {
+	core.Meta
+	ID      string                  `json:"id"`
+	Name    string                  `json:"name"`
+	Scope   string                  `json:"scope"`
+	Details core.Val[WebACLDetails] `json:"details"`
+	// Logging is Known(nil) when logging is not configured.
+	Logging core.Val[*Logging] `json:"logging"`
+	// Resources are the ARNs of the associated resources (ALBs, API
+	// Gateway stages, AppSync APIs, Cognito user pools, App Runner
+	// services, Verified Access instances, Amplify apps). For CloudFront
+	// web ACLs the association is recorded on the distribution instead,
+	// and this stays unknown.
+	Resources core.Val[[]string] `json:"resources"`
+}
+
+// WebACLDetails are the GetWebACL fields rules need.
+type WebACLDetails struct {
+	// DefaultAction is ALLOW or BLOCK.
+	DefaultAction string `json:"default_action"`
+	Rules         []Rule `json:"rules"`
+	// MetricsEnabled and SampledRequests come from the visibility config.
+	MetricsEnabled  bool  `json:"metrics_enabled"`
+	SampledRequests bool  `json:"sampled_requests"`
+	Capacity        int64 `json:"capacity,omitempty"`
+}
+
+// Rule summarises one rule of a web ACL.
+type Rule struct {
+	Name     string `json:"name"`
+	Priority int    `json:"priority"`
+	// Action is ALLOW | BLOCK | COUNT | CAPTCHA | CHALLENGE for rules with
+	// their own statement; empty for rule group references.
+	Action string `json:"action,omitempty"`
+	// OverrideAction is NONE or COUNT for rule group references (COUNT
+	// turns the whole group into monitoring only).
+	OverrideAction string `json:"override_action,omitempty"`
+	// Statement is the top-level statement kind: ManagedRuleGroup,
+	// RuleGroupReference, RateBased, IPSetReference, GeoMatch, ByteMatch, …
+	Statement string `json:"statement"`
+	// ManagedRuleGroup is "Vendor/Name" for managed rule group statements.
+	ManagedRuleGroup string `json:"managed_rule_group,omitempty"`
+	// RuleGroupARN is the rule group of a RuleGroupReference statement.
+	RuleGroupARN   string `json:"rule_group_arn,omitempty"`
+	MetricsEnabled bool   `json:"metrics_enabled"`
+}
+
+// Logging is a web ACL's logging configuration.
+type Logging struct {
+	DestinationARNs          []string `json:"destination_arns"`
+	ManagedByFirewallManager bool     `json:"managed_by_firewall_manager,omitempty"`
+}
