@@ -214,4 +214,3 @@ type listFails struct{ fake }
 func (*listFails) ListKeys(context.Context, *awskms.ListKeysInput, ...func(*awskms.Options)) (*awskms.ListKeysOutput, error) {
 	return nil, denied("ListKeys")
 }
-
