@@ -83,7 +83,7 @@ func compileResource(raw string, vars bool) resPattern {
 // ARN: AWS rejects such Resource values when a policy is saved, so the case
 // only arises for hand-written input; Deny statements then match the text as
 // one glob (deny more) and Allow statements match nothing (allow less).
-func (rp *resPattern) match(s string, f *arnFields, isARN bool, look func(string) (string, bool), lenient bool) bool {
+func (rp *resPattern) match(s string, f *arnFields, isARN bool, r *Request, lenient bool) bool {
 	if rp.any {
 		return true
 	}
@@ -91,8 +91,7 @@ func (rp *resPattern) match(s string, f *arnFields, isARN bool, look func(string
 		for i := range rp.segs {
 			seg := &rp.segs[i]
 			if seg.hasVars {
-				toks, ok := seg.resolve(look)
-				if !ok || !matchToks(toks, f[i]) {
+				if m, ok := seg.matchVars(f[i], r, false); !ok || !m {
 					return false
 				}
 				continue
@@ -107,8 +106,8 @@ func (rp *resPattern) match(s string, f *arnFields, isARN bool, look func(string
 		return false
 	}
 	if rp.vars {
-		toks, ok := rp.whole.resolve(look)
-		return ok && matchToks(toks, s)
+		m, ok := rp.whole.matchVars(s, r, false)
+		return ok && m
 	}
 	return rp.whole.match(s)
 }

@@ -290,8 +290,11 @@ func parseDate(s string) (int64, bool) {
 		}
 		return n * int64(time.Second), true
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") {
-		return int64(f * float64(time.Second)), true
+	if i := strings.IndexByte(s, '.'); i > 0 && isDigits(s[:i]) && isDigits(s[i+1:]) {
+		// Fractional epoch seconds.
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return int64(f * float64(time.Second)), true
+		}
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -442,9 +445,8 @@ func (c *Condition) matchAny(ev *evalCtx, ctx string) bool {
 		return false
 	case famArn:
 		f, isARN := splitARN(ctx)
-		look := ev.req.lookupOne
 		for i := range c.vals {
-			if c.vals[i].arn.match(ctx, &f, isARN, look, false) {
+			if c.vals[i].arn.match(ctx, &f, isARN, ev.req, false) {
 				return true
 			}
 		}
@@ -454,19 +456,11 @@ func (c *Condition) matchAny(ev *evalCtx, ctx string) bool {
 	for i := range c.vals {
 		p := &c.vals[i].pat
 		if p.hasVars {
-			toks, ok := p.resolve(ev.req.lookupOne)
-			if !ok {
-				// A variable without a value is null: it equals nothing,
-				// so only negated operators can hold.
-				continue
-			}
-			if c.op.fam == famStringLike {
-				if matchToks(toks, ctx) {
-					return true
-				}
-				continue
-			}
-			if c.matchString(literal(toks), ctx) {
+			// A variable without a value is null: it equals nothing, so
+			// only negated operators can hold. Equality patterns have no
+			// wildcard tokens, so matching them is an exact comparison.
+			fold := c.op.fam == famStringEqualsIgnoreCase || c.op.fam == famBool
+			if m, ok := p.matchVars(ctx, ev.req, fold); ok && m {
 				return true
 			}
 			continue

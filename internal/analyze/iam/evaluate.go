@@ -286,7 +286,7 @@ func (st *Statement) matches(ev *evalCtx, pr *prepared) bool {
 		lenient := (st.Effect == Deny) != st.NotResource
 		m = false
 		for i := range st.resources {
-			if st.resources[i].match(ev.req.Resource, &pr.res, pr.resIsARN, ev.req.lookupOne, lenient) {
+			if st.resources[i].match(ev.req.Resource, &pr.res, pr.resIsARN, ev.req, lenient) {
 				m = true
 				break
 			}
@@ -348,10 +348,10 @@ func (ev *evalCtx) run() Outcome {
 	scpApply := len(ps.SCPs) > 0 && iamPrincipal && !p.ManagementAccount && !p.ServiceLinkedRole
 	rcpApply := len(ps.RCPs) > 0 && !req.ResourceInManagementAccount && !p.ServiceLinkedRole && rcpServices[pr.service]
 	if ev.explain() {
-		switch {
-		case len(ps.SCPs) > 0 && !scpApply:
+		if len(ps.SCPs) > 0 && !scpApply {
 			ev.note("SCPs do not apply: %s", scpExemption(p))
-		case len(ps.RCPs) > 0 && !rcpApply:
+		}
+		if len(ps.RCPs) > 0 && !rcpApply {
 			ev.note("RCPs do not apply: %s", rcpExemption(req, pr))
 		}
 		if ps.Session != nil && !p.isSession() {

@@ -163,60 +163,48 @@ func (p *pattern) match(s string) bool {
 	return matchToks(p.toks, s)
 }
 
-// resolve substitutes policy variables. ok is false when a variable has no
-// value and no default: AWS then treats the element as matching nothing
-// ("Policy variables with no value", reference_policies_variables.html).
-// Substituted values are literal text, never wildcards.
-func (p *pattern) resolve(look func(key string) (string, bool)) (toks []tok, ok bool) {
-	toks = make([]tok, 0, len(p.toks))
-	for _, t := range p.toks {
+// matchVars matches s against a pattern with policy variables, substituting
+// their values on the fly. resolved is false when a variable has no value
+// and no default: AWS then treats the element as matching nothing ("Policy
+// variables with no value", reference_policies_variables.html). Substituted
+// values are literal text, never wildcards. fold compares literals
+// case-insensitively.
+func (p *pattern) matchVars(s string, r *Request, fold bool) (matched, resolved bool) {
+	var buf [8]string
+	vals := buf[:0]
+	for i := range p.toks {
+		t := &p.toks[i]
 		if t.kind != tVar {
-			toks = append(toks, t)
 			continue
 		}
-		v, found := look(t.s)
+		v, found := r.lookupOne(t.s)
 		if !found {
 			if !t.hasDef {
-				return nil, false
+				return false, false
 			}
 			v = t.def
 		}
-		toks = append(toks, tok{kind: tLit, s: v})
+		vals = append(vals, v)
 	}
-	return toks, true
+	return matchToksV(p.toks, vals, s, fold), true
 }
 
-// literal renders resolved tokens as text (for equality operators, where
-// wildcards are not special).
-func literal(toks []tok) string {
-	if len(toks) == 1 && toks[0].kind == tLit {
-		return toks[0].s
-	}
-	var b strings.Builder
-	for _, t := range toks {
-		switch t.kind {
-		case tLit:
-			b.WriteString(t.s)
-		case tStar:
-			b.WriteByte('*')
-		case tQuest:
-			b.WriteByte('?')
-		}
-	}
-	return b.String()
-}
+// matchToks matches s against literal/*/? tokens.
+func matchToks(toks []tok, s string) bool { return matchToksV(toks, nil, s, false) }
 
-// matchToks matches s against literal/*/? tokens. Backtracking to the last
-// star is enough because every other token has a fixed extent.
-func matchToks(toks []tok, s string) bool {
+// matchToksV matches s against tokens; the i-th variable token stands for
+// the literal vals[i]. Backtracking to the last star is enough because every
+// other token has a fixed extent.
+func matchToksV(toks []tok, vals []string, s string, fold bool) bool {
 	pi, si := 0, 0
 	starPi, starSi := -1, 0
+	vi, starVi := 0, 0 // variables consumed before pi
 	for {
 		if pi < len(toks) {
 			t := &toks[pi]
 			switch t.kind {
 			case tStar:
-				starPi, starSi = pi, si
+				starPi, starSi, starVi = pi, si, vi
 				pi++
 				continue
 			case tQuest:
@@ -226,10 +214,17 @@ func matchToks(toks []tok, s string) bool {
 					pi++
 					continue
 				}
-			case tLit:
-				if strings.HasPrefix(s[si:], t.s) {
-					si += len(t.s)
+			case tLit, tVar:
+				lit := t.s
+				if t.kind == tVar {
+					lit = vals[vi]
+				}
+				if hasPrefix(s[si:], lit, fold) {
+					si += len(lit)
 					pi++
+					if t.kind == tVar {
+						vi++
+					}
 					continue
 				}
 			}
@@ -243,5 +238,16 @@ func matchToks(toks []tok, s string) bool {
 		starSi += sz
 		si = starSi
 		pi = starPi + 1
+		vi = starVi
 	}
+}
+
+func hasPrefix(s, prefix string, fold bool) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	if fold {
+		return strings.EqualFold(s[:len(prefix)], prefix)
+	}
+	return s[:len(prefix)] == prefix
 }

@@ -110,7 +110,13 @@ func mergePrincipal(p, keep Principal) Principal {
 // reference_policies_variables.html).
 func (r *Request) inferKeys(pr *prepared) {
 	p := &r.Principal
-	set := func(k, v string) { pr.ctx[k] = []string{v} }
+	// One backing array holds every inferred single value.
+	backing := make([]string, 0, 12+len(p.Tags))
+	set := func(k, v string) {
+		backing = append(backing, v)
+		n := len(backing)
+		pr.ctx[k] = backing[n-1 : n : n]
+	}
 	switch p.Type {
 	case PrincipalUser:
 		set("aws:username", p.Name)
