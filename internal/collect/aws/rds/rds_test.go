@@ -1,0 +1,161 @@
+package rds
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	awsrds "github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit/kittest"
+	"github.com/demarc-sec/demarc/internal/model"
+	rdsm "github.com/demarc-sec/demarc/internal/model/rds"
+)
+
+func TestCollectMoto(t *testing.T) {
+	m := kittest.Start(t)
+	ctx := context.Background()
+	c := awsrds.NewFromConfig(m.Config("eu-west-1"))
+	s := sdk.String
+
+	kittest.Must(c.CreateDBInstance(ctx, &awsrds.CreateDBInstanceInput{
+		DBInstanceIdentifier: s("prod-db"), DBInstanceClass: s("db.t3.micro"), Engine: s("postgres"),
+		MasterUsername: s("admin"), MasterUserPassword: s("Sup3rSecret!pw"), AllocatedStorage: sdk.Int32(20),
+		StorageEncrypted: sdk.Bool(true), MultiAZ: sdk.Bool(true), BackupRetentionPeriod: sdk.Int32(14),
+		DeletionProtection: sdk.Bool(true), EnableIAMDatabaseAuthentication: sdk.Bool(true), CopyTagsToSnapshot: sdk.Bool(true),
+		PubliclyAccessible: sdk.Bool(false), AutoMinorVersionUpgrade: sdk.Bool(true),
+		EnableCloudwatchLogsExports: []string{"upgrade", "postgresql"},
+		Tags:                        []types.Tag{{Key: s("env"), Value: s("prod")}},
+	}))
+	kittest.Must(c.CreateDBInstance(ctx, &awsrds.CreateDBInstanceInput{
+		DBInstanceIdentifier: s("open-db"), DBInstanceClass: s("db.t3.micro"), Engine: s("mysql"),
+		MasterUsername: s("admin"), MasterUserPassword: s("Sup3rSecret!pw"), AllocatedStorage: sdk.Int32(20),
+		PubliclyAccessible: sdk.Bool(true), BackupRetentionPeriod: sdk.Int32(0), AutoMinorVersionUpgrade: sdk.Bool(false),
+	}))
+	kittest.Must(c.CreateDBCluster(ctx, &awsrds.CreateDBClusterInput{
+		DBClusterIdentifier: s("aurora"), Engine: s("aurora-postgresql"), MasterUsername: s("admin"),
+		MasterUserPassword: s("Sup3rSecret!pw"), StorageEncrypted: sdk.Bool(true), DeletionProtection: sdk.Bool(false),
+		BackupRetentionPeriod: sdk.Int32(7),
+	}))
+	kittest.Must(c.CreateDBSnapshot(ctx, &awsrds.CreateDBSnapshotInput{DBInstanceIdentifier: s("open-db"), DBSnapshotIdentifier: s("public-snap")}))
+	kittest.Must(c.ModifyDBSnapshotAttribute(ctx, &awsrds.ModifyDBSnapshotAttributeInput{DBSnapshotIdentifier: s("public-snap"),
+		AttributeName: s("restore"), ValuesToAdd: []string{"all"}}))
+	kittest.Must(c.CreateDBSnapshot(ctx, &awsrds.CreateDBSnapshotInput{DBInstanceIdentifier: s("prod-db"), DBSnapshotIdentifier: s("private-snap")}))
+	kittest.Must(c.CreateDBClusterSnapshot(ctx, &awsrds.CreateDBClusterSnapshotInput{DBClusterIdentifier: s("aurora"), DBClusterSnapshotIdentifier: s("shared-csnap")}))
+	kittest.Must(c.ModifyDBClusterSnapshotAttribute(ctx, &awsrds.ModifyDBClusterSnapshotAttributeInput{DBClusterSnapshotIdentifier: s("shared-csnap"),
+		AttributeName: s("restore"), ValuesToAdd: []string{"444455556666"}}))
+
+	snap := model.New(m.Env.AccountID, m.Env.Partition, []string{"eu-west-1"})
+	if err := New().Collect(ctx, m.Env, "us-east-1", snap); err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	kittest.NoErrors(t, m.Env)
+	if len(snap.RDS) != 1 || snap.RDS[0].Name != "eu-west-1" {
+		t.Fatalf("regions = %+v", snap.RDS)
+	}
+	r := snap.RDS[0]
+	acct := m.Env.AccountID
+
+	insts := kittest.Known(t, "instances", r.Instances)
+	if len(insts) != 2 || insts[0].ID != "open-db" || insts[1].ID != "prod-db" {
+		t.Fatalf("instances = %+v", insts)
+	}
+	open, prod := insts[0], insts[1]
+	if prod.ARN != "arn:aws:rds:eu-west-1:"+acct+":db:prod-db" || prod.Account != acct || prod.Region != "eu-west-1" || prod.Tags["env"] != "prod" {
+		t.Errorf("prod meta = %+v", prod.Meta)
+	}
+	if prod.Engine != "postgres" || !prod.StorageEncrypted || !prod.MultiAZ || prod.BackupRetentionDays != 14 || !prod.DeletionProtection ||
+		!prod.IAMAuth || !prod.CopyTagsToSnapshot || prod.PubliclyAccessible || !prod.AutoMinorVersionUpgrade ||
+		strings.Join(prod.LogExports, ",") != "postgresql,upgrade" || prod.Port == 0 {
+		t.Errorf("prod = %+v", prod)
+	}
+	if open.StorageEncrypted || !open.PubliclyAccessible || open.BackupRetentionDays != 0 || open.AutoMinorVersionUpgrade || open.DeletionProtection {
+		t.Errorf("open = %+v", open)
+	}
+
+	clusters := kittest.Known(t, "clusters", r.Clusters)
+	if len(clusters) != 1 || clusters[0].ID != "aurora" || !clusters[0].StorageEncrypted || clusters[0].BackupRetentionDays != 7 ||
+		clusters[0].Engine != "aurora-postgresql" || clusters[0].ARN != "arn:aws:rds:eu-west-1:"+acct+":cluster:aurora" {
+		t.Errorf("clusters = %+v", clusters)
+	}
+
+	snaps := map[string]rdsm.Snapshot{}
+	for _, x := range kittest.Known(t, "snapshots", r.Snapshots) {
+		snaps[x.ID] = x
+	}
+	if pub, known := snaps["public-snap"].Public(); !known || !pub || snaps["public-snap"].SourceID != "open-db" || snaps["public-snap"].Type != "manual" {
+		t.Errorf("public-snap = %+v", snaps["public-snap"])
+	}
+	if pub, known := snaps["private-snap"].Public(); !known || pub {
+		t.Errorf("private-snap = %+v", snaps["private-snap"])
+	}
+	cs := kittest.Known(t, "cluster snapshots", r.ClusterSnapshots)
+	var shared *rdsm.Snapshot
+	for i := range cs {
+		if cs[i].ID == "shared-csnap" {
+			shared = &cs[i]
+		}
+	}
+	if shared == nil {
+		t.Fatalf("cluster snapshots = %+v", cs)
+	}
+	if accts := kittest.Known(t, "shared-csnap restore", shared.RestoreAccounts); strings.Join(accts, ",") != "444455556666" || !shared.Encrypted {
+		t.Errorf("shared-csnap = %+v", shared)
+	}
+}
+
+// denyAttrs fails the attribute reads, as a scanner role without
+// rds:DescribeDBSnapshotAttributes would see.
+type denyAttrs struct{ API }
+
+func (denyAttrs) DescribeDBSnapshotAttributes(context.Context, *awsrds.DescribeDBSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBSnapshotAttributesOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+}
+
+type listOnly struct{}
+
+func (listOnly) DescribeDBInstances(context.Context, *awsrds.DescribeDBInstancesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBInstancesOutput, error) {
+	return &awsrds.DescribeDBInstancesOutput{}, nil
+}
+func (listOnly) DescribeDBClusters(context.Context, *awsrds.DescribeDBClustersInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBClustersOutput, error) {
+	return &awsrds.DescribeDBClustersOutput{}, nil
+}
+func (listOnly) DescribeDBSnapshots(context.Context, *awsrds.DescribeDBSnapshotsInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBSnapshotsOutput, error) {
+	return &awsrds.DescribeDBSnapshotsOutput{DBSnapshots: []types.DBSnapshot{
+		{DBSnapshotIdentifier: sdk.String("m"), SnapshotType: sdk.String("manual")},
+		{DBSnapshotIdentifier: sdk.String("rds:a"), SnapshotType: sdk.String("automated")},
+	}}, nil
+}
+func (listOnly) DescribeDBClusterSnapshots(context.Context, *awsrds.DescribeDBClusterSnapshotsInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBClusterSnapshotsOutput, error) {
+	return &awsrds.DescribeDBClusterSnapshotsOutput{}, nil
+}
+func (listOnly) DescribeDBSnapshotAttributes(context.Context, *awsrds.DescribeDBSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBSnapshotAttributesOutput, error) {
+	panic("replaced")
+}
+func (listOnly) DescribeDBClusterSnapshotAttributes(context.Context, *awsrds.DescribeDBClusterSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBClusterSnapshotAttributesOutput, error) {
+	panic("not called")
+}
+
+// TestRestoreAttributeDenied: a manual snapshot whose sharing cannot be read
+// is unknown, never "private"; automated snapshots cannot be shared.
+func TestRestoreAttributeDenied(t *testing.T) {
+	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
+	r, err := CollectRegion(context.Background(), env, denyAttrs{listOnly{}}, "arn:aws-cn", "cn-north-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps := kittest.Known(t, "snapshots", r.Snapshots)
+	if len(snaps) != 2 || snaps[0].ID != "m" || snaps[0].ARN != "arn:aws-cn:rds:cn-north-1:111122223333:snapshot:m" {
+		t.Fatalf("snapshots = %+v", snaps)
+	}
+	if _, known := snaps[0].Public(); known || !strings.HasPrefix(snaps[0].RestoreAccounts.Why(), "access denied (rds:DescribeDBSnapshotAttributes)") {
+		t.Errorf("manual snapshot restore = %+v", snaps[0].RestoreAccounts)
+	}
+	if pub, known := snaps[1].Public(); !known || pub {
+		t.Errorf("automated snapshot restore = %+v", snaps[1].RestoreAccounts)
+	}
+}
