@@ -15,8 +15,9 @@ type fixture struct {
 }
 
 // fixtures maps every registered rule ID to its fixtures. A rule without an
-// entry fails TestEveryRuleHasFixtures.
-var fixtures = map[string]fixture{
+// entry fails TestEveryRuleHasFixtures. Per-service files contribute their
+// entries through functions merged here (duplicates panic at start-up).
+var fixtures = mergeFixtures(map[string]fixture{
 	"iam-root-access-keys": {
 		pass: func() *model.Snapshot {
 			s := baseSnapshot()
@@ -29,6 +30,32 @@ var fixtures = map[string]fixture{
 			return s
 		},
 	},
+}, iamFixtures())
+
+func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
+	out := map[string]fixture{}
+	for _, set := range sets {
+		for id, f := range set {
+			if _, dup := out[id]; dup {
+				panic("duplicate fixture for rule " + id)
+			}
+			out[id] = f
+		}
+	}
+	return out
+}
+
+// failWhen builds a fixture from the compliant world: it passes as is and
+// fails once mutate has broken the one thing the rule checks.
+func failWhen(mutate func(s *model.Snapshot)) fixture {
+	return fixture{
+		pass: compliantSnapshot,
+		fail: func() *model.Snapshot {
+			s := compliantSnapshot()
+			mutate(s)
+			return s
+		},
+	}
 }
 
 func baseSnapshot() *model.Snapshot {
