@@ -30,7 +30,7 @@ var fixtures = mergeFixtures(map[string]fixture{
 			return s
 		},
 	},
-}, iamFixtures(), s3Fixtures(), ec2Fixtures())
+}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}
