@@ -30,7 +30,7 @@ var fixtures = mergeFixtures(map[string]fixture{
 			return s
 		},
 	},
-}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures())
+}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}
