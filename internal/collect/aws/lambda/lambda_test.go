@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit/kittest"
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit/kittest"
 	"github.com/demarc-sec/demarc/internal/model"
 	lambdam "github.com/demarc-sec/demarc/internal/model/lambda"
 )
