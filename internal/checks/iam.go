@@ -435,10 +435,10 @@ func userPathARN(s *model.Snapshot, u iam.User) string { return iamPathARN(s, "u
 // readable it returns the UNKNOWN result to report instead.
 func iamUserViews(s *model.Snapshot) ([]userView, []Result) {
 	rows, reportOK := s.IAM.CredentialReport.Get()
-	byName := map[string]iam.CredentialReportRow{}
-	for _, r := range rows {
-		if r.User != iam.RootUserName {
-			byName[r.User] = r
+	byName := make(map[string]int, len(rows)) // user name → row index
+	for i := range rows {
+		if rows[i].User != iam.RootUserName {
+			byName[rows[i].User] = i
 		}
 	}
 	users, usersOK := s.IAM.Users.Get()
@@ -455,6 +455,12 @@ func iamUserViews(s *model.Snapshot) ([]userView, []Result) {
 		}
 		return views, nil
 	}
+	// Reasons shared by every user, built once.
+	noReport := "credential report unreadable: " + s.IAM.CredentialReport.Why()
+	if reportOK {
+		noReport = "user is newer than the credential report"
+	}
+	lastUseWhy, lastChangeWhy := "password last use: "+noReport, "password last change: "+noReport
 	views := make([]userView, 0, len(users))
 	for _, u := range users {
 		v := userView{Name: u.Name, ARN: orARN(u.ARN, userPathARN(s, u)), Password: u.LoginProfile}
@@ -463,49 +469,46 @@ func iamUserViews(s *model.Snapshot) ([]userView, []Result) {
 		} else {
 			v.Created = core.Unknown[time.Time]("user creation date not collected")
 		}
-		noReport := "credential report unreadable: " + s.IAM.CredentialReport.Why()
-		if reportOK {
-			noReport = "user is newer than the credential report"
-		}
 		if u.PasswordLastUsed != nil {
 			v.PasswordLastUsed = core.Known(u.PasswordLastUsed)
 		} else {
 			// Absent in the user listing means "never" or "not asked":
 			// only the credential report can tell.
-			v.PasswordLastUsed = core.Unknown[*time.Time]("password last use: " + noReport)
+			v.PasswordLastUsed = core.Unknown[*time.Time](lastUseWhy)
 		}
-		v.PasswordLastChanged = core.Unknown[*time.Time]("password last change: " + noReport)
+		v.PasswordLastChanged = core.Unknown[*time.Time](lastChangeWhy)
 		if devs, ok := u.MFADevices.Get(); ok {
 			v.MFA = core.Known(len(devs) > 0)
 		} else {
 			v.MFA = core.Unknown[bool]("MFA devices unreadable: " + u.MFADevices.Why())
 		}
 		if keys, ok := u.AccessKeys.Get(); ok {
-			kv := make([]keyView, 0, len(keys))
-			for _, k := range keys {
-				created := k.CreateDate
-				kv = append(kv, keyView{ID: k.ID, Active: strings.EqualFold(k.Status, "Active"), Created: &created, LastUsed: k.LastUsed})
+			kv := make([]keyView, len(keys))
+			created := make([]time.Time, len(keys))
+			for i, k := range keys {
+				created[i] = k.CreateDate
+				kv[i] = keyView{ID: k.ID, Active: strings.EqualFold(k.Status, "Active"), Created: &created[i], LastUsed: k.LastUsed}
 			}
 			v.Keys = core.Known(kv)
 		} else {
 			v.Keys = core.Unknown[[]keyView]("access keys unreadable: " + u.AccessKeys.Why())
 		}
-		if r, ok := byName[u.Name]; ok {
-			rv := viewFromReport(s, r)
-			if !v.Created.Ok {
-				v.Created = rv.Created
+		if i, ok := byName[u.Name]; ok {
+			r := &rows[i]
+			if !v.Created.Ok && r.UserCreationTime != nil {
+				v.Created = core.Known(*r.UserCreationTime)
 			}
 			if !v.Password.Ok {
-				v.Password = rv.Password
+				v.Password = core.Known(r.PasswordEnabled)
 			}
 			// The later of the two last-use times: the report can be hours old.
-			v.PasswordLastUsed = laterTime(v.PasswordLastUsed, rv.PasswordLastUsed)
-			v.PasswordLastChanged = rv.PasswordLastChanged
+			v.PasswordLastUsed = laterTime(v.PasswordLastUsed, core.Known(r.PasswordLastUsed))
+			v.PasswordLastChanged = core.Known(r.PasswordLastChanged)
 			if !v.MFA.Ok {
-				v.MFA = rv.MFA
+				v.MFA = core.Known(r.MFAActive)
 			}
 			if !v.Keys.Ok {
-				v.Keys = rv.Keys
+				v.Keys = core.Known(reportKeys(*r))
 			}
 		}
 		views = append(views, v)
