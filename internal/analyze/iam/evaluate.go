@@ -144,6 +144,8 @@ type evalCtx struct {
 	req *Request
 	ps  *PolicySet
 	d   *Decision // nil: outcome only
+
+	scpApplied, rcpApplied bool
 }
 
 func (ev *evalCtx) explain() bool { return ev.d != nil }
@@ -334,6 +336,27 @@ func (ev *evalCtx) requiredResourcePolicy() string {
 }
 
 func (ev *evalCtx) run() Outcome {
+	o := ev.decide()
+	if o == Allowed && ev.explain() {
+		if ev.scpApplied {
+			ev.reason("SCPs allow at every level (%s)", levelNames(ev.ps.SCPs))
+		}
+		if ev.rcpApplied {
+			ev.reason("RCPs allow at every level (%s)", levelNames(ev.ps.RCPs))
+		}
+	}
+	return o
+}
+
+func levelNames(levels []Level) string {
+	names := make([]string, len(levels))
+	for i, lv := range levels {
+		names[i] = levelName(lv, i)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (ev *evalCtx) decide() Outcome {
 	req, ps, pr := ev.req, ev.ps, ev.req.prep
 	p := &req.Principal
 	iamPrincipal := p.isIAM()
@@ -347,6 +370,7 @@ func (ev *evalCtx) run() Outcome {
 	}
 	scpApply := len(ps.SCPs) > 0 && iamPrincipal && !p.ManagementAccount && !p.ServiceLinkedRole
 	rcpApply := len(ps.RCPs) > 0 && !req.ResourceInManagementAccount && !p.ServiceLinkedRole && rcpServices[pr.service]
+	ev.scpApplied, ev.rcpApplied = scpApply, rcpApply
 	if ev.explain() {
 		if len(ps.SCPs) > 0 && !scpApply {
 			ev.note("SCPs do not apply: %s", scpExemption(p))
