@@ -86,9 +86,9 @@ func TestSnapshotAccount(t *testing.T) {
 		{alice, "s3:DeleteBucket", bucket, ImplicitDeny, ""},
 		{alice, "sts:AssumeRole", appRole, Allowed, ""}, // trust policy names alice
 		{appSess, "s3:GetObject", object, Allowed, ""},
-		{appSess, "ec2:RunInstances", "*", ImplicitDeny, ""},   // boundary
-		{appSess, "sqs:DeleteQueue", "*", ExplicitDeny, ""},    // SCP at the OU
-		{appSess, "kms:Decrypt", keyARN, ImplicitDeny, ""},     // boundary lacks kms
+		{appSess, "ec2:RunInstances", "*", ImplicitDeny, ""}, // boundary
+		{appSess, "sqs:DeleteQueue", "*", ExplicitDeny, ""},  // SCP at the OU
+		{appSess, "kms:Decrypt", keyARN, ImplicitDeny, ""},   // boundary lacks kms
 		{alice, "kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:alias/app", ImplicitDeny, ""},
 		{alice, "s3:GetObject", "arn:aws:s3:::hidden/x", Allowed, "bucket policy of arn:aws:s3:::hidden not collected"},
 		{alice, "s3:GetObject", "arn:aws:s3:::elsewhere/x", Allowed, "is not in the snapshot"},
