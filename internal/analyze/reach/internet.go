@@ -182,3 +182,17 @@ func (c *evalCtx) eniSGGate(e *eni, f fam, q query) gate {
 	}
 	return c.sgInGate(e.SecurityGroupIDs, e.ID, f, q, peer{})
 }
+
+// ResourceARN is the ARN under which Exposure reports a resource named by
+// ID, name or ARN: an interface attached to an instance is reported as the
+// instance.
+func (n *Network) ResourceARN(ref string) (string, error) {
+	t, err := n.resolve(ref)
+	if err != nil {
+		return "", err
+	}
+	if t.lb == nil && len(t.enis) > 0 {
+		return t.enis[0].arn, nil
+	}
+	return t.arn, nil
+}

@@ -166,3 +166,19 @@ type Report struct {
 	Exposures []Exposure        `json:"exposures"`
 	Unknown   []UnknownExposure `json:"unknown,omitempty"`
 }
+
+// For returns the part of the report about one resource.
+func (r *Report) For(arn string) *Report {
+	out := &Report{Exposures: []Exposure{}}
+	for _, e := range r.Exposures {
+		if e.ResourceARN == arn {
+			out.Exposures = append(out.Exposures, e)
+		}
+	}
+	for _, u := range r.Unknown {
+		if u.ResourceARN == arn {
+			out.Unknown = append(out.Unknown, u)
+		}
+	}
+	return out
+}
