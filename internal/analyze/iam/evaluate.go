@@ -197,6 +197,17 @@ func (ev *evalCtx) scan(p *Policy, kind PolicyKind, level string, principals boo
 				continue
 			}
 		}
+		if !st.HasResource && !principals {
+			// Identity policies, boundaries, session policies and SCPs must
+			// name a Resource (AWS rejects them otherwise); a statement
+			// without one is applied when it denies, ignored when it allows.
+			if st.Effect == Allow {
+				if ev.explain() {
+					ev.note("%s statement %d has no Resource element and is ignored", kind, st.Index)
+				}
+				continue
+			}
+		}
 		if !st.matches(ev, pr) {
 			continue
 		}
@@ -498,7 +509,8 @@ func (ev *evalCtx) decide() Outcome {
 		}
 		return ImplicitDeny
 	}
-	if p.Type == PrincipalRoot && trustActions[pr.action] && pr.action != "sts:tagsession" {
+	if p.Type == PrincipalRoot && trustActions[pr.action] {
+		// AWS answers "Roles may not be assumed by root accounts".
 		ev.missing("the root user cannot assume roles")
 		return ImplicitDeny
 	}
