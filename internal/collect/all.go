@@ -6,12 +6,25 @@ import (
 	"context"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/dynamodb"
+	"github.com/demarc-sec/demarc/internal/collect/aws/kms"
+	"github.com/demarc-sec/demarc/internal/collect/aws/lambda"
+	"github.com/demarc-sec/demarc/internal/collect/aws/rds"
+	"github.com/demarc-sec/demarc/internal/collect/aws/sns"
+	"github.com/demarc-sec/demarc/internal/collect/aws/sqs"
 	"github.com/demarc-sec/demarc/internal/model"
 )
 
 // All returns every collector in a stable order.
 func All() []aws.Collector {
-	cs := []aws.Collector{}
+	cs := []aws.Collector{
+		dynamodb.New(),
+		kms.New(),
+		lambda.New(),
+		rds.New(),
+		sns.New(),
+		sqs.New(),
+	}
 	aws.CheckUnique(cs)
 	return cs
 }
