@@ -49,8 +49,8 @@ func runIAM(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// exampleRequest is the request of docs/iam-simulate.md.
-const exampleRequest = `{
+// iamExampleRequest is the request of docs/iam-simulate.md.
+const iamExampleRequest = `{
   "principal": "arn:aws:iam::111122223333:user/alice",
   "action": "s3:GetObject",
   "resource": "arn:aws:s3:::example-bucket/reports/q1.csv",
@@ -74,7 +74,7 @@ const exampleRequest = `{
   ]
 }`
 
-func writeFile(t *testing.T, name, body string) string {
+func iamWriteFile(t *testing.T, name, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
@@ -108,24 +108,24 @@ func iamSnapshot(t *testing.T) string {
 }
 
 func TestIAMSimulateCLI(t *testing.T) {
-	example := writeFile(t, "example.json", exampleRequest)
-	denyReq := writeFile(t, "deny.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"iam:CreateUser","resource":"*",
+	example := iamWriteFile(t, "example.json", iamExampleRequest)
+	denyReq := iamWriteFile(t, "deny.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"iam:CreateUser","resource":"*",
 	  "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoIAM","Effect":"Deny","Action":"iam:*","Resource":"*"}]}]}`)
-	stringPolicy := writeFile(t, "string.json", `{"principal":"arn:aws:sts::111122223333:assumed-role/app/s1","action":"sqs:SendMessage","resource":"arn:aws:sqs:us-east-1:111122223333:q",
+	stringPolicy := iamWriteFile(t, "string.json", `{"principal":"arn:aws:sts::111122223333:assumed-role/app/s1","action":"sqs:SendMessage","resource":"arn:aws:sqs:us-east-1:111122223333:q",
 	  "identity_policies":["{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sqs:*\",\"Resource\":\"*\"}}"],
 	  "session_policy":"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sqs:ReceiveMessage\",\"Resource\":\"*\"}}"}`)
-	scpReq := writeFile(t, "scp.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"ec2:RunInstances","resource":"*",
+	scpReq := iamWriteFile(t, "scp.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"ec2:RunInstances","resource":"*",
 	  "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}],
 	  "scps":[[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}],[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}]]}`)
-	crossReq := writeFile(t, "cross.json", `{"principal":"arn:aws:iam::444455556666:user/bob","action":"s3:GetObject","resource":"arn:aws:s3:::shared/x","resource_account":"111122223333",
+	crossReq := iamWriteFile(t, "cross.json", `{"principal":"arn:aws:iam::444455556666:user/bob","action":"s3:GetObject","resource":"arn:aws:s3:::shared/x","resource_account":"111122223333",
 	  "context":{"aws:TagKeys":["a","b"],"s3:max-keys":10,"aws:SecureTransport":true},
 	  "resource_policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}}`)
-	badJSON := writeFile(t, "bad.json", `{"principal": "arn:aws:iam::111122223333:user/alice",`)
-	badPolicy := writeFile(t, "badpolicy.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*",
+	badJSON := iamWriteFile(t, "bad.json", `{"principal": "arn:aws:iam::111122223333:user/alice",`)
+	badPolicy := iamWriteFile(t, "badpolicy.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*",
 	  "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"*","Resource":"*"}]}]}`)
-	badPrincipal := writeFile(t, "badprincipal.json", `{"principal":"alice","action":"s3:GetObject","resource":"*"}`)
-	badLevel := writeFile(t, "badlevel.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","scps":["x"]}`)
-	unknownField := writeFile(t, "unknown.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","expected":"Allow"}`)
+	badPrincipal := iamWriteFile(t, "badprincipal.json", `{"principal":"alice","action":"s3:GetObject","resource":"*"}`)
+	badLevel := iamWriteFile(t, "badlevel.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","scps":["x"]}`)
+	unknownField := iamWriteFile(t, "unknown.json", `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","expected":"Allow"}`)
 	snap := iamSnapshot(t)
 
 	for _, tc := range []struct {
@@ -139,7 +139,7 @@ func TestIAMSimulateCLI(t *testing.T) {
 		{name: "example allows", args: []string{"iam", "simulate", "--request", example, "--output", "json"}, exit: ExitOK, decision: "Allow", contains: `"ReadReports"`},
 		{name: "explicit deny", args: []string{"iam", "simulate", "--request", denyReq, "--output", "json"}, exit: ExitOK, decision: "ExplicitDeny", contains: `NoIAM`},
 		{name: "text output", args: []string{"iam", "simulate", "--request", denyReq}, exit: ExitOK, contains: "ExplicitDeny\n  request: arn:aws:iam::111122223333:user/alice iam:CreateUser on *"},
-		{name: "stdin", args: []string{"iam", "simulate", "--request", "-", "--output", "json"}, stdin: exampleRequest, exit: ExitOK, decision: "Allow"},
+		{name: "stdin", args: []string{"iam", "simulate", "--request", "-", "--output", "json"}, stdin: iamExampleRequest, exit: ExitOK, decision: "Allow"},
 		{name: "policies as JSON strings, session policy limits", args: []string{"iam", "simulate", "--request", stringPolicy, "--output", "json"}, exit: ExitOK, decision: "ImplicitDeny", contains: "session policy does not allow"},
 		{name: "SCP level without allow", args: []string{"iam", "simulate", "--request", scpReq, "--output", "json"}, exit: ExitOK, decision: "ImplicitDeny", contains: "no SCP at level 1 (account) allows"},
 		{name: "cross-account needs identity policy", args: []string{"iam", "simulate", "--request", crossReq, "--output", "json"}, exit: ExitOK, decision: "ImplicitDeny", contains: `"cross_account": true`},
@@ -196,7 +196,7 @@ func TestIAMSimulateCLI(t *testing.T) {
 // TestIAMSimulateGolden pins the JSON and text answers for the documented
 // example request.
 func TestIAMSimulateGolden(t *testing.T) {
-	example := writeFile(t, "example.json", exampleRequest)
+	example := iamWriteFile(t, "example.json", iamExampleRequest)
 	for _, tc := range []struct{ output, golden string }{
 		{"json", "testdata/iam-simulate.json.golden"},
 		{"text", "testdata/iam-simulate.txt.golden"},
