@@ -1,0 +1,31 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/model/ec2"
+	"github.com/demarc-sec/demarc/internal/model/s3"
+)
+
+func TestWalk(t *testing.T) {
+	s := New("123456789012", "aws", []string{"us-east-1"})
+	s.S3.Buckets = core.Known([]s3.Bucket{{Meta: core.Meta{ARN: "arn:aws:s3:::b", Region: "eu-west-1"}, Name: "b"}})
+	s.EC2 = []ec2.Region{{
+		Name:      "us-east-1",
+		Instances: core.Known([]ec2.Instance{{Meta: core.Meta{ARN: "arn:i", Region: "us-east-1"}}}),
+		Volumes:   core.Unknown[[]ec2.Volume]("access denied"),
+	}}
+	got := map[string]string{}
+	Walk(s, func(r Resource) { got[r.Meta.ARN] = r.Kind })
+	want := map[string]string{"arn:aws:s3:::b": "s3.Bucket", "arn:i": "ec2.Instance"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+	Walk(nil, func(Resource) { t.Fatal("called on nil") })
+}
