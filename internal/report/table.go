@@ -51,8 +51,12 @@ func WriteTable(w io.Writer, meta ScanMeta, sum engine.Summary, findings []engin
 	}
 	fmt.Fprintf(w, "%s account %s, regions %s%s\n", paint(ansiBold, "demarc scan"),
 		SanitizeLine(meta.AccountID), SanitizeLine(strings.Join(meta.Regions, ",")), partial)
-	fmt.Fprintf(w, "%d results from %d rules: %d FAIL, %d UNKNOWN, %d PASS\n\n",
-		sum.Total, sum.RulesRun, sum.ByStatus["FAIL"], sum.ByStatus["UNKNOWN"], sum.ByStatus["PASS"])
+	suppressed := ""
+	if sum.Suppressed > 0 {
+		suppressed = fmt.Sprintf(" (%d suppressed)", sum.Suppressed)
+	}
+	fmt.Fprintf(w, "%d results from %d rules: %d FAIL, %d UNKNOWN, %d PASS%s\n\n",
+		sum.Total, sum.RulesRun, sum.ByStatus["FAIL"], sum.ByStatus["UNKNOWN"], sum.ByStatus["PASS"], suppressed)
 
 	type counts struct{ pass, fail, unknown int }
 	bySvc := map[string]*counts{}
@@ -109,8 +113,12 @@ func WriteTable(w io.Writer, meta ScanMeta, sum engine.Summary, findings []engin
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STATUS\tSEVERITY\tRULE\tREGION\tRESOURCE\tMESSAGE")
 		for _, f := range shown {
+			msg := SanitizeLine(f.Message)
+			if f.Suppressed {
+				msg += " [suppressed: " + SanitizeLine(f.SuppressReason) + "]"
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", statusCol(f.Status), f.Severity,
-				SanitizeLine(f.RuleID), SanitizeLine(f.Region), SanitizeLine(f.ResourceARN), SanitizeLine(f.Message))
+				SanitizeLine(f.RuleID), SanitizeLine(f.Region), SanitizeLine(f.ResourceARN), msg)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
