@@ -196,3 +196,27 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentEvaluation backs the claim that parsed policies and
+// prepared requests may be shared between goroutines (run with -race).
+func TestConcurrentEvaluation(t *testing.T) {
+	req, ps := conditionHeavySet()
+	done := make(chan Outcome)
+	for i := 0; i < 8; i++ {
+		go func() {
+			var o Outcome
+			for j := 0; j < 200; j++ {
+				o, _ = Decide(req, ps)
+				if d, _ := Evaluate(req, ps); d.Outcome != o {
+					o = ExplicitDeny
+				}
+			}
+			done <- o
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if o := <-done; o != Allowed {
+			t.Fatalf("got %s", o)
+		}
+	}
+}
