@@ -376,7 +376,9 @@ func (c *evalCtx) viaLoadBalancers(t *target, q query) []Path {
 		return nil
 	}
 	if c.r.lbByARN == nil {
-		if len(c.r.elbENIs) > 0 {
+		// Without the load balancers, their interfaces still show that one
+		// exists; without the interfaces either, nothing can be ruled out.
+		if len(c.r.elbENIs) > 0 || c.r.eniWhy != "" {
 			why := c.r.lbWhy + ": cannot tell whether a load balancer in " + c.r.name + " forwards to " + t.id
 			return []Path{{Verdict: Unknown, Family: v4.String(), Hops: []Hop{{Control: ControlNotCollected, ID: c.r.name, Detail: "unknown: " + why}}, Unknown: []string{why}}}
 		}

@@ -179,6 +179,11 @@ func (c *evalCtx) exposeENIProto(e *eni, f fam, proto int, acl *ec2.NetworkACL, 
 // targets behind them.
 func (c *evalCtx) exposeLBs(acc []piece) []piece {
 	if c.r.lbByARN == nil {
+		if len(c.r.elbENIs) == 0 && c.r.eniWhy != "" {
+			acc = append(acc, piece{arn: fmt.Sprintf("%s:elasticloadbalancing:%s:%s:loadbalancer/*", c.n.arnPrefix, c.r.name, c.n.account),
+				verdict: Unknown, lo: -1, hi: -1, order: 1,
+				reason: c.r.lbWhy + " and " + c.r.eniWhy + ": exposure through load balancers in " + c.r.name + " unknown"})
+		}
 		keys := make([]string, 0, len(c.r.elbENIs))
 		for k := range c.r.elbENIs {
 			keys = append(keys, k)

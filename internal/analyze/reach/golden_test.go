@@ -197,7 +197,7 @@ func scenarios() []scenario {
 				r := b.rt("rtb-pub")
 				r.Routes = append(r.Routes, ec2.Route{DestinationCIDR: "0.0.0.0/1", NATGatewayID: "nat-1", State: "active"}, ec2.Route{DestinationCIDR: "128.0.0.0/1", NATGatewayID: "nat-1", State: "active"})
 			},
-			ask: reach("i-web", "80/tcp"), want: NotReachable, stop: ControlRoute, has: []string{"0.0.0.0/1 -> nat-1"}},
+			ask: reach("i-web", "80/tcp"), want: NotReachable, stop: ControlRoute, has: []string{"128.0.0.0/1 -> nat-1"}},
 		{name: "longest prefix: half the internet still reaches", doc: docRoutePri + " — 0.0.0.0/1 to a NAT gateway is more specific; clients in 128.0.0.0/1 still use the IGW route",
 			edit: func(b fx) {
 				r := b.rt("rtb-pub")
@@ -415,6 +415,41 @@ func scenarios() []scenario {
 			edit: func(b fx) { b.s.ELBv2 = nil },
 			ask:  reach("i-app", "8080/tcp"), want: Unknown, has: []string{"load balancers not collected"}},
 
+		{name: "dualstack ALB reachable over IPv6", doc: docLBScheme + " — IpAddressType dualstack: clients connect over IPv4 and IPv6; the subnets route ::/0 to the IGW",
+			edit: func(b fx) {
+				b.lb().IPAddressType = "dualstack"
+				b.lb().SubnetIDs = []string{"sn-pub"}
+				b.sg("sg-alb").Ingress = []ec2.Permission{perm("tcp", 443, 443, "::/0")}
+			},
+			ask: reach(albARN, "443/tcp"), want: Reachable, has: []string{"sources: ::/0"}},
+		{name: "NLB with client IP preservation off: target SG allowing the VPC", doc: docNLBCIP + " — with preserve_client_ip.enabled false the target sees the load balancer's private address",
+			edit: func(b fx) {
+				b.nlb()
+				b.lb().TargetGroups.V[0].PreserveClientIP = core.Known(false)
+				b.sg("sg-app").Ingress = []ec2.Permission{perm("tcp", 8080, 8080, "10.0.0.0/16")}
+			},
+			ask: reach("i-app", "8080/tcp"), want: Reachable},
+		{name: "listener forwards to another target group", doc: docALBLis + " — a listener routes only to the target groups its actions name",
+			edit: func(b fx) {
+				b.lb().Listeners.V[0].TargetGroupARNs = []string{"arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/other/1"}
+			},
+			ask: reach("i-app", "8080/tcp"), want: NotReachable, stop: ControlPublicIP},
+		{name: "security group missing from the snapshot: unknown", doc: docSG + " — a group the interface uses but the snapshot lacks could allow anything",
+			edit: func(b fx) { b.eni("eni-web").SecurityGroupIDs = []string{"sg-gone"} },
+			ask:  reach("i-web", "80/tcp"), want: Unknown, has: []string{"sg-gone not in snapshot"}},
+		{name: "UDP responses need an outbound NACL rule too", doc: docEphem + " — NACL rules are per protocol; a TCP-only ephemeral rule does not let UDP responses out",
+			edit: func(b fx) {
+				b.sg("sg-web").Ingress = append(b.sg("sg-web").Ingress, perm("udp", 53, 53, "0.0.0.0/0"))
+				b.aclFor("sn-pub", "acl-pub", entry(100, false, "-1", "allow", "0.0.0.0/0", 0, 0), entry(100, true, "6", "allow", "0.0.0.0/0", 1024, 65535))
+			},
+			ask: reach("i-web", "53/udp"), want: NotReachable, stop: ControlNACLOutbound},
+		{name: "UDP with an ephemeral UDP outbound rule", doc: docEphem + " — responses to UDP clients go to their ephemeral ports",
+			edit: func(b fx) {
+				b.sg("sg-web").Ingress = append(b.sg("sg-web").Ingress, perm("udp", 53, 53, "0.0.0.0/0"))
+				b.aclFor("sn-pub", "acl-pub", entry(100, false, "-1", "allow", "0.0.0.0/0", 0, 0), entry(100, true, "17", "allow", "0.0.0.0/0", 1024, 65535))
+			},
+			ask: reach("i-web", "53/udp"), want: Reachable},
+
 		// ---- Exposure.
 		{name: "exposure lists the ALB on 443", doc: docLBScheme + " — internet-facing load balancer, listener 443",
 			ask: exposed(albARN, "tcp", 443, 443), want: Reachable},
@@ -443,6 +478,23 @@ func scenarios() []scenario {
 		{name: "exposure: prefix list source is listed as unknown", doc: docPL + " — prefix list contents not collected",
 			edit: func(b fx) { b.sg("sg-web").Ingress = []ec2.Permission{perm("tcp", 9000, 9000, "pl-0abc")} },
 			ask:  exposed(webARN, "tcp", 9000, 9000), want: Unknown},
+
+		{name: "exposure lists a Lambda target behind the ALB", doc: docALBSG + " — an Application Load Balancer invokes Lambda targets; no network control applies past the load balancer",
+			edit: func(b fx) {
+				tg := &b.lb().TargetGroups.V[0]
+				tg.TargetType, tg.Protocol, tg.Port = elbv2.TargetLambda, "", 0
+				tg.Targets = core.Known([]elbv2.Target{{ID: "arn:aws:lambda:us-east-1:111122223333:function:api"}})
+			},
+			ask: exposed("arn:aws:lambda:us-east-1:111122223333:function:api", "tcp", 443, 443), want: Reachable},
+		{name: "exposure lists ICMP types", doc: docIPPerm + " — an ICMP rule with type -1 allows every type",
+			edit: func(b fx) { b.sg("sg-web").Ingress = append(b.sg("sg-web").Ingress, perm("icmp", -1, -1, "0.0.0.0/0")) },
+			ask:  exposed(webARN, "icmp", 0, 255), want: Reachable},
+		{name: "exposure: load balancers and interfaces not collected", doc: docALBSG + " — without interfaces or load balancers, exposure through a load balancer cannot be ruled out",
+			edit: func(b fx) {
+				b.s.ELBv2 = nil
+				b.r().NetworkInterfaces = core.Unknown[[]ec2.NetworkInterface]("access denied")
+			},
+			ask: exposed("arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/*", "", -1, -1), want: Unknown},
 
 		// ---- Between resources of the account.
 		{name: "app to db by security group reference", doc: docSGRules + " — a rule referencing sg-app allows the interfaces in sg-app",

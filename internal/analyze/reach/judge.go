@@ -37,7 +37,7 @@ func judge(f fam, start set, all bool, src Hop, gates []gate) Path {
 		prevP := curP
 		curA, curP = intersect(curA, g.a), intersect(curP, g.p)
 		if curP.empty() {
-			w := prevP.first()
+			w := witness(f, prevP)
 			hops := []Hop{src}
 			for _, h := range gates[:i] {
 				hops = append(hops, h.render(w, true))
@@ -51,12 +51,12 @@ func judge(f fam, start set, all bool, src Hop, gates []gate) Path {
 	var w u128
 	switch {
 	case all && setEqual(curA, start):
-		path.Verdict, w = Reachable, start.first()
+		path.Verdict, w = Reachable, witness(f, start)
 	case !all && !curA.empty():
-		path.Verdict, w = Reachable, curA.first()
+		path.Verdict, w = Reachable, witness(f, curA)
 		path.Sources = curA.cidrs(f, 6)
 	default:
-		path.Verdict, w = Unknown, curP.first()
+		path.Verdict, w = Unknown, witness(f, curP)
 		if !all {
 			path.Sources = curP.cidrs(f, 6)
 		}
@@ -109,4 +109,33 @@ func fixedGate(f fam, c Control, verdict Verdict, why string, hop Hop) gate {
 		g.p = universe(f)
 	}
 	return g
+}
+
+// Example sources: documentation addresses (RFC 5737, RFC 3849) read as
+// "some client" in explanations, where the first address of a set (1.0.0.0)
+// would look like a real host.
+var (
+	exampleV4 = mustAddr("203.0.113.10")
+	exampleV6 = mustAddr("2001:db8::10")
+)
+
+func mustAddr(s string) u128 {
+	_, x, ok := parseAddr(s)
+	if !ok {
+		panic("reach: bad address " + s)
+	}
+	return x
+}
+
+// witness picks the source address a path is explained for: the example
+// address when the set holds it, else the set's first address.
+func witness(f fam, s set) u128 {
+	ex := exampleV4
+	if f == v6 {
+		ex = exampleV6
+	}
+	if s.contains(ex) {
+		return ex
+	}
+	return s.first()
 }
