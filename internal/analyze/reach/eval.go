@@ -20,6 +20,28 @@ type evalCtx struct {
 	sorted     map[naclDirKey][]naclEntry
 	routeLists map[routeKey][]route
 	cidrs      map[string]parsedCIDR
+	hops       map[hopKey]Hop
+}
+
+// hopKey identifies an explanation that many paths share (the same route
+// table, NACL rule and witness source for every interface of a subnet).
+type hopKey struct {
+	kind   uint8
+	id     string
+	egress bool
+	f      fam
+	q      query
+	w      u128
+}
+
+// memo returns a cached hop or renders and caches it.
+func (c *evalCtx) memo(k hopKey, render func() Hop) Hop {
+	if h, ok := c.hops[k]; ok {
+		return h
+	}
+	h := render()
+	c.hops[k] = h
+	return h
 }
 
 // parsedCIDR is a CIDR from a rule, parsed once per question.
@@ -56,7 +78,7 @@ func newCtx(n *Network, r *region) *evalCtx {
 		n: n, r: r,
 		naclSegs: map[naclKey][]aseg{}, naclRet: map[retKey]set{}, sgSegs: map[sgKey][]sseg{},
 		routeGates: map[routeKey]routeGate{}, sorted: map[naclDirKey][]naclEntry{},
-		routeLists: map[routeKey][]route{}, cidrs: map[string]parsedCIDR{},
+		routeLists: map[routeKey][]route{}, cidrs: map[string]parsedCIDR{}, hops: map[hopKey]Hop{},
 	}
 }
 

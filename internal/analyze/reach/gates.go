@@ -36,7 +36,9 @@ func (c *evalCtx) internetRouteGate(subnetID, vpcID string, f fam) gate {
 	g := c.internetRoutes(rt, vpcID, f)
 	label := rtLabel(rt, explicit, subnetID)
 	return gate{control: ControlRoute, a: g.a, p: g.p, why: g.why, render: func(w u128, pass bool) Hop {
-		return Hop{Control: ControlRoute, ID: rt.ID, Detail: label + ": " + c.explainInternetRoute(rt, vpcID, f, w)}
+		return c.memo(hopKey{kind: 1, id: rt.ID + "/" + subnetID, f: f, w: w}, func() Hop {
+			return Hop{Control: ControlRoute, ID: rt.ID, Detail: label + ": " + c.explainInternetRoute(rt, vpcID, f, w)}
+		})
 	}}
 }
 
@@ -95,20 +97,22 @@ func (c *evalCtx) naclGate(subnetID, vpcID string, egress bool, f fam, q query) 
 		}}
 	}
 	s := c.naclAt(a, egress, f, q)
+	return gate{control: ctl, a: s, p: s, render: func(w u128, pass bool) Hop {
+		return c.memo(hopKey{kind: 2, id: a.ID + "/" + subnetID, egress: egress, f: f, q: q, w: w}, func() Hop { return c.renderNACL(a, subnetID, egress, f, q, w) })
+	}}
+}
+
+func (c *evalCtx) renderNACL(a *ec2.NetworkACL, subnetID string, egress bool, f fam, q query, w u128) Hop {
+	ctl := ControlNACLInbound
 	dir := "inbound"
 	if egress {
-		dir = "outbound"
+		ctl, dir = ControlNACLOutbound, "outbound"
 	}
-	return gate{control: ctl, a: s, p: s, render: func(w u128, pass bool) Hop {
-		e := c.naclRule(a, egress, f, q, w)
-		var rule string
-		if e == nil {
-			rule = "rule * deny all (no numbered rule matches)"
-		} else {
-			rule = describeNACLEntry(e, egress)
-		}
-		return Hop{Control: ctl, ID: a.ID, Detail: fmt.Sprintf("%s of %s, %s %s: %s", naclLabel(a), subnetID, dir, peerWord(egress, f, w), rule)}
-	}}
+	rule := "rule * deny all (no numbered rule matches)"
+	if e := c.naclRule(a, egress, f, q, w); e != nil {
+		rule = describeNACLEntry(e, egress)
+	}
+	return Hop{Control: ctl, ID: a.ID, Detail: fmt.Sprintf("%s of %s, %s %s: %s", naclLabel(a), subnetID, dir, peerWord(egress, f, w), rule)}
 }
 
 func naclLabel(a *ec2.NetworkACL) string {
@@ -146,8 +150,14 @@ func (c *evalCtx) naclReturnGate(subnetID, vpcID string, egress bool, f fam, q q
 	if !egress {
 		dir = "inbound"
 	}
+	rq := q
+	if hasPorts(q.proto) {
+		rq.port = -1 // the return path does not depend on the service port
+	}
 	return gate{control: ctl, a: s, p: s, render: func(w u128, pass bool) Hop {
-		return Hop{Control: ctl, ID: a.ID, Detail: fmt.Sprintf("%s of %s, %s return traffic %s: %s", naclLabel(a), subnetID, dir, peerWord(egress, f, w), c.explainReturn(a, egress, f, q, w))}
+		return c.memo(hopKey{kind: 3, id: a.ID + "/" + subnetID, egress: egress, f: f, q: rq, w: w}, func() Hop {
+			return Hop{Control: ctl, ID: a.ID, Detail: fmt.Sprintf("%s of %s, %s return traffic %s: %s", naclLabel(a), subnetID, dir, peerWord(egress, f, w), c.explainReturn(a, egress, f, q, w))}
+		})
 	}}
 }
 
