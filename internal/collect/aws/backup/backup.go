@@ -14,8 +14,8 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit"
 	"github.com/demarc-sec/demarc/internal/model"
-	"github.com/demarc-sec/demarc/internal/model/core"
 	backupm "github.com/demarc-sec/demarc/internal/model/backup"
+	"github.com/demarc-sec/demarc/internal/model/core"
 )
 
 const service = "backup"
@@ -166,7 +166,9 @@ func (s scope) plans(ctx context.Context, r *backupm.Region) error {
 		plan.Selections = s.selections(ctx, id, plan.ARN)
 		out[i] = plan
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name || out[i].Name == out[j].Name && out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Name < out[j].Name || out[i].Name == out[j].Name && out[i].ID < out[j].ID
+	})
 	r.Plans = core.Known(out)
 	return nil
 }
