@@ -496,6 +496,13 @@ func scenarios() []scenario {
 			},
 			ask: exposed("arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/*", "", -1, -1), want: Unknown},
 
+		{name: "exposure: load balancers not collected, their interfaces are not judged alone", doc: docLBScheme + " — a load balancer node accepts only its listeners' ports, which are unknown without the load balancer",
+			edit: func(b fx) { b.s.ELBv2 = nil },
+			ask:  exposed("arn:aws:ec2:us-east-1:111122223333:network-interface/eni-alb-a", "tcp", 443, 443), want: NotReachable},
+		{name: "exposure: load balancers not collected, listed as unknown", doc: docLBScheme + " — the load balancer seen through its interfaces is reported unknown, never dropped",
+			edit: func(b fx) { b.s.ELBv2 = nil },
+			ask:  exposed(albARN, "", -1, -1), want: Unknown},
+
 		// ---- Between resources of the account.
 		{name: "app to db by security group reference", doc: docSGRules + " — a rule referencing sg-app allows the interfaces in sg-app",
 			ask: between("i-app", "i-db", "5432/tcp"), want: Reachable, has: []string{"matched by group sg-app"}},

@@ -61,10 +61,13 @@ func (n *Network) resolve(ref string) (*target, error) {
 				continue
 			}
 			t := &target{r: r, enis: enis, instance: in, id: id}
-			if len(enis) > 0 {
+			switch {
+			case len(enis) > 0:
 				t.arn = enis[0].arn
-			} else {
+			case in.ARN != "":
 				t.arn = in.ARN
+			default:
+				t.arn = fmt.Sprintf("%s:ec2:%s:%s:instance/%s", n.arnPrefix, r.name, n.owner(in), id)
 			}
 			return t, nil
 		}

@@ -263,6 +263,7 @@ func (r *region) addENI(n *Network, e *eni) {
 	switch {
 	case strings.HasPrefix(desc, "ELB app/"), strings.HasPrefix(desc, "ELB net/"), strings.HasPrefix(desc, "ELB gwy/"):
 		e.elbKey = strings.TrimPrefix(desc, "ELB ")
+		e.skipReason = "load balancer interface: judged through its load balancer (listeners and targets)"
 		r.elbENIs[e.elbKey] = append(r.elbENIs[e.elbKey], e)
 	case e.InterfaceType == "nat_gateway" || e.InterfaceType == "natGateway":
 		e.skipReason = "NAT gateway interface: a NAT gateway drops connections the internet initiates"
