@@ -1,8 +1,12 @@
 package checks
 
-// All returns every built-in rule. The list is explicit: a rule exists when
-// it is named here, never through init() side effects.
-func All() []Rule {
+// All returns every built-in rule with default options.
+func All() []Rule { return AllWith(Options{}) }
+
+// AllWith returns every built-in rule configured with o. The list is
+// explicit: a rule exists when it is named here, never through init() side
+// effects.
+func AllWith(o Options) []Rule {
 	var all []Rule
 	for _, set := range [][]Rule{
 		iamRules(),
@@ -10,6 +14,7 @@ func All() []Rule {
 		ec2Rules(),
 		cloudtrailRules(),
 		securityServiceRules(),
+		regionRules(o),
 	} {
 		all = append(all, set...)
 	}
@@ -18,8 +23,11 @@ func All() []Rule {
 
 // Default returns the registry of built-in rules; it panics on a programming
 // error (duplicate ID), which the tests catch.
-func Default() *Registry {
-	r, err := NewRegistry(All())
+func Default() *Registry { return DefaultWith(Options{}) }
+
+// DefaultWith returns the registry of built-in rules configured with o.
+func DefaultWith(o Options) *Registry {
+	r, err := NewRegistry(AllWith(o))
 	if err != nil {
 		panic(err)
 	}

@@ -12,6 +12,18 @@ import (
 type fixture struct {
 	pass func() *model.Snapshot
 	fail func() *model.Snapshot
+	// opts configures the rule (demarc.yaml) for both snapshots.
+	opts Options
+}
+
+// configured returns the rule as configured by the fixture's options.
+func (f fixture) configured(r Rule) Rule {
+	for _, c := range AllWith(f.opts) {
+		if c.ID == r.ID {
+			return c
+		}
+	}
+	return r
 }
 
 // fixtures maps every registered rule ID to its fixtures. A rule without an
@@ -30,7 +42,7 @@ var fixtures = mergeFixtures(map[string]fixture{
 			return s
 		},
 	},
-}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures())
+}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}
@@ -76,6 +88,7 @@ func TestFixtures(t *testing.T) {
 		if !ok {
 			continue
 		}
+		r := f.configured(r)
 		t.Run(r.ID+"/pass", func(t *testing.T) {
 			res := r.Check(f.pass())
 			if len(res) == 0 {

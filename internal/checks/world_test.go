@@ -223,6 +223,7 @@ func compliantSnapshot() *model.Snapshot {
 		s.Security = append(s.Security, compliantSecurity(r))
 	}
 	s.CloudTrail = cloudtrail.Account{Trails: core.Known([]cloudtrail.Trail{compliantTrail()}), RegionsRead: testRegions}
+	memberOfOrg(s, true)
 	return s
 }
 
@@ -253,7 +254,7 @@ func trailAt(s *model.Snapshot, i int) *cloudtrail.Trail    { return &s.CloudTra
 
 func TestCompliantWorldPassesEveryRule(t *testing.T) {
 	s := compliantSnapshot()
-	for _, r := range All() {
+	for _, r := range AllWith(worldOptions) {
 		res := r.Check(s)
 		if len(res) == 0 {
 			t.Errorf("%s: no results on the compliant world", r.ID)
@@ -291,7 +292,7 @@ func TestRuleMetadata(t *testing.T) {
 // check", which is a quiet PASS.
 func TestUncollectedIsUnknownNotSilent(t *testing.T) {
 	s := model.New(acct, "aws", testRegions)
-	for _, r := range All() {
+	for _, r := range AllWith(worldOptions) {
 		res := r.Check(s)
 		if len(res) == 0 {
 			t.Errorf("%s: no results on an uncollected snapshot", r.ID)

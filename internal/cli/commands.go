@@ -8,6 +8,8 @@ func commands(g *globalOptions) []*cobra.Command {
 		newScanCommand(g),
 		newRulesCommand(g),
 		newResponsibilityCommand(g),
+		newIAMCommand(g),
+		newNetCommand(g),
 		newCollectCommand(g),
 		newVersionCommand(g),
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/demarc-sec/demarc/internal/checks"
 	"github.com/demarc-sec/demarc/internal/engine"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/responsibility"
@@ -15,6 +14,7 @@ type responsibilityOptions struct {
 	aws      awsOptions
 	snapshot string
 	output   string
+	config   configOptions
 }
 
 func newResponsibilityCommand(g *globalOptions) *cobra.Command {
@@ -44,7 +44,10 @@ data), and the layers you own, each with the live status of the rules behind it.
 			if snap == nil {
 				return err
 			}
-			reg := checks.Default()
+			reg, _, cerr := o.config.registry()
+			if cerr != nil {
+				return cerr
+			}
 			m, merr := responsibility.Build(snap, reg.Rules(), engine.Run(snap, reg))
 			if merr != nil {
 				return merr
@@ -61,6 +64,7 @@ data), and the layers you own, each with the live status of the rules behind it.
 		},
 	}
 	o.aws.AddFlags(cmd.Flags())
+	o.config.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.snapshot, "snapshot", "", "use this snapshot instead of collecting")
 	cmd.Flags().StringVar(&o.output, "output", "table", "table or json")
 	return cmd

@@ -27,6 +27,7 @@ type scanOptions struct {
 	failOn       string
 	showPass     bool
 	frameworks   []string
+	config       configOptions
 }
 
 func newScanCommand(g *globalOptions) *cobra.Command {
@@ -51,6 +52,7 @@ Examples:
 		},
 	}
 	o.aws.AddFlags(cmd.Flags())
+	o.config.AddFlags(cmd.Flags())
 	f := cmd.Flags()
 	f.StringVar(&o.snapshot, "snapshot", "", "evaluate this snapshot file instead of collecting")
 	f.StringVar(&o.saveSnapshot, "save-snapshot", "", "also write the collected snapshot to this file")
@@ -73,6 +75,10 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	}
 	if o.output != "table" && o.output != "json" {
 		return UsageErr(fmt.Errorf("--output %q: want table or json", o.output))
+	}
+	reg, _, err := o.config.registry()
+	if err != nil {
+		return err
 	}
 	var fws []*frameworks.Framework
 	for _, k := range o.frameworks {
@@ -108,7 +114,6 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		}
 	}
 
-	reg := checks.Default()
 	findings := engine.Run(snap, reg)
 	sum := engine.Summarize(findings, len(reg.Rules()))
 	meta := report.ScanMeta{
@@ -140,7 +145,6 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		defer f.Close()
 		w, color = f, false
 	}
-	var err error
 	switch o.output {
 	case "json":
 		err = report.WriteJSON(w, meta, sum, findings)

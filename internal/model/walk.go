@@ -74,3 +74,63 @@ func kindName(t reflect.Type) string {
 	}
 	return p + "." + t.Name()
 }
+
+// UnknownLists returns, per region, the reasons of every list (a
+// core.Val of a slice) that could not be read: a list that is unknown may
+// hide resources. Lists inside a per-region element (a struct named Region
+// with a Name) count for that region; S3 buckets and CloudTrail trails, held
+// globally but regional resources, count under "*" (every region).
+func UnknownLists(s *Snapshot) map[string][]string {
+	out := map[string][]string{}
+	if s == nil {
+		return out
+	}
+	v := reflect.ValueOf(s).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		switch {
+		case f.Name == "S3" || f.Name == "CloudTrail":
+			collectUnknownLists(v.Field(i), "*", f.Name, out)
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct && f.Type.Elem().Name() == "Region":
+			for j := 0; j < v.Field(i).Len(); j++ {
+				el := v.Field(i).Index(j)
+				name := el.FieldByName("Name")
+				if name.IsValid() && name.Kind() == reflect.String {
+					collectUnknownLists(el, name.String(), f.Name, out)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func collectUnknownLists(v reflect.Value, region, path string, out map[string][]string) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			collectUnknownLists(v.Elem(), region, path, out)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if isVal(t) {
+			if !v.FieldByName("Ok").Bool() {
+				if v.FieldByName("V").Kind() == reflect.Slice {
+					reason := v.FieldByName("Reason").String()
+					if reason == "" {
+						reason = core.ReasonNotCollected
+					}
+					out[region] = append(out[region], path+": "+reason)
+				}
+				return
+			}
+			// Only top-level lists matter here: do not descend into resources.
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				collectUnknownLists(v.Field(i), region, path+"."+t.Field(i).Name, out)
+			}
+		}
+	}
+}

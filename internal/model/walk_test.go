@@ -1,8 +1,10 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/ec2"
 	"github.com/demarc-sec/demarc/internal/model/s3"
@@ -28,4 +30,20 @@ func TestWalk(t *testing.T) {
 		}
 	}
 	Walk(nil, func(Resource) { t.Fatal("called on nil") })
+}
+
+func TestUnknownLists(t *testing.T) {
+	s := New("123456789012", "aws", []string{"us-east-1"})
+	s.S3.Buckets = core.Known([]s3.Bucket{})
+	s.S3.AccountPublicAccessBlock = core.Known[*s3.PublicAccessBlock](nil)
+	s.CloudTrail.Trails = core.Unknown[[]cloudtrail.Trail]("access denied")
+	s.EC2 = []ec2.Region{{Name: "us-east-1", Volumes: core.Unknown[[]ec2.Volume]("throttled")}}
+	u := UnknownLists(s)
+	if len(u["*"]) != 1 || !strings.Contains(u["*"][0], "access denied") {
+		t.Errorf("global: %v", u["*"])
+	}
+	// Every EC2 list but Volumes was never set: all unknown.
+	if len(u["us-east-1"]) < 10 {
+		t.Errorf("us-east-1: %v", u["us-east-1"])
+	}
 }
