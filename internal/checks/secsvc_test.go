@@ -91,4 +91,3 @@ func TestEnablementEdgeCases(t *testing.T) {
 		t.Errorf("partial recorder: %v", st)
 	}
 }
-
