@@ -5,6 +5,8 @@
 package wafv2
 
 import (
+	"sort"
+
 	"github.com/demarc-sec/demarc/internal/model/core"
 )
 
@@ -38,12 +40,28 @@ type WebACL struct {
 	Details core.Val[WebACLDetails] `json:"details"`
 	// Logging is Known(nil) when logging is not configured.
 	Logging core.Val[*Logging] `json:"logging"`
-	// Resources are the ARNs of the associated resources (ALBs, API
-	// Gateway stages, AppSync APIs, Cognito user pools, App Runner
-	// services, Verified Access instances, Amplify apps). For CloudFront
-	// web ACLs the association is recorded on the distribution instead,
-	// and this stays unknown.
-	Resources core.Val[[]string] `json:"resources"`
+	// Associations are the ARNs of the associated resources per resource
+	// type (APPLICATION_LOAD_BALANCER, API_GATEWAY, APPSYNC,
+	// COGNITO_USER_POOL, APP_RUNNER_SERVICE, VERIFIED_ACCESS_INSTANCE), each
+	// read on its own. CloudFront web ACLs have none here: a distribution
+	// names its web ACL itself.
+	Associations map[string]core.Val[[]string] `json:"associations,omitempty"`
+}
+
+// Resources returns every associated resource ARN, sorted, and whether the
+// list is complete (every resource type was read).
+func (w WebACL) Resources() ([]string, bool) {
+	var out []string
+	complete := len(w.Associations) > 0
+	for _, v := range w.Associations {
+		if !v.Ok {
+			complete = false
+			continue
+		}
+		out = append(out, v.V...)
+	}
+	sort.Strings(out)
+	return out, complete
 }
 
 // WebACLDetails are the GetWebACL fields rules need.
