@@ -181,7 +181,9 @@ func (w *world) instance(id, profile string, managed bool) {
 	}
 }
 
-func functionARN(name string) string { return "arn:aws:lambda:" + region + ":" + acct + ":function:" + name }
+func functionARN(name string) string {
+	return "arn:aws:lambda:" + region + ":" + acct + ":function:" + name
+}
 
 func (w *world) function(name, role string) {
 	w.s.Lambda[0].Functions.V = append(w.s.Lambda[0].Functions.V, lambda.Function{
