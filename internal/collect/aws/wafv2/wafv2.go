@@ -89,7 +89,9 @@ func CollectScope(ctx context.Context, env *aws.Env, c API, region, scope string
 	kit.Each(ctx, len(sum), kit.ItemConcurrency, func(ctx context.Context, i int) {
 		acls[i] = readWebACL(ctx, env, c, region, metaRegion, scope, sum[i])
 	})
-	sort.Slice(acls, func(i, j int) bool { return acls[i].Name < acls[j].Name || acls[i].Name == acls[j].Name && acls[i].ID < acls[j].ID })
+	sort.Slice(acls, func(i, j int) bool {
+		return acls[i].Name < acls[j].Name || acls[i].Name == acls[j].Name && acls[i].ID < acls[j].ID
+	})
 	return core.Known(acls), nil
 }
 
