@@ -141,6 +141,17 @@ func (b fx) lb() *elbv2.LoadBalancer { return &b.s.ELBv2[0].LoadBalancers.V[0] }
 
 func (b fx) peering() *ec2.PeeringConnection { return &b.r().PeeringConnections.V[0] }
 
+// noPublicV4 takes the public IPv4 address away from i-web (interface and
+// instance record).
+func (b fx) noPublicV4() {
+	b.eni("eni-web").PublicIPs = nil
+	for i := range b.r().Instances.V {
+		if b.r().Instances.V[i].ID == "i-web" {
+			b.r().Instances.V[i].PublicIP = ""
+		}
+	}
+}
+
 func (b fx) addENI(e ec2.NetworkInterface) {
 	b.r().NetworkInterfaces.V = append(b.r().NetworkInterfaces.V, e)
 }

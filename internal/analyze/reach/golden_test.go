@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -155,7 +156,7 @@ func scenarios() []scenario {
 		{name: "instance addressed by ARN", doc: docIGW + " — same path, target named by instance ARN",
 			ask: reach(webARN, "443/tcp"), want: Reachable},
 		{name: "no public IPv4: not reachable", doc: docIGW + " — instances need a public IPv4 address or Elastic IP to be reached over IPv4 from the internet",
-			edit: func(b fx) { b.eni("eni-web").PublicIPs = nil; b.eni("eni-web").IPv6Addresses = nil },
+			edit: func(b fx) { b.noPublicV4(); b.eni("eni-web").IPv6Addresses = nil },
 			ask:  reach("i-web", "80/tcp"), want: NotReachable, stop: ControlPublicIP, has: []string{"no public IPv4 address"}},
 		{name: "Elastic IP counts as the public address", doc: docEIP + " — an Elastic IP associated with the interface is its public IPv4 address",
 			edit: func(b fx) { b.eni("eni-web").PublicIPs = []string{"198.51.100.7"} },
@@ -210,6 +211,9 @@ func scenarios() []scenario {
 				r.Routes[2].DestinationCIDR = "203.0.113.0/24"
 			},
 			ask: reach("i-web", "80/tcp"), want: Reachable, has: []string{"sources: 203.0.113.0/24"}},
+		{name: "instance record's public IP fills a gap in the interface record", doc: docIGW + " — the primary interface carries the instance's public IPv4 address",
+			edit: func(b fx) { b.eni("eni-web").PublicIPs = nil; b.eni("eni-web").IPv6Addresses = nil },
+			ask:  reach("i-web", "80/tcp"), want: Reachable, has: []string{"54.0.0.10"}},
 		{name: "NAT gateway interface: not reachable", doc: docNAT + " — a NAT gateway drops unsolicited inbound connections",
 			ask: reach("eni-nat", "80/tcp"), want: NotReachable, stop: ControlInterface},
 
@@ -315,28 +319,28 @@ func scenarios() []scenario {
 
 		// ---- IPv6.
 		{name: "IPv6 global address, ::/0 to the IGW: reachable", doc: docIPAddr + " — IPv6 addresses are globally unique and public; with ::/0 to an internet gateway the instance is reachable over IPv6",
-			edit: func(b fx) { b.eni("eni-web").PublicIPs = nil },
+			edit: func(b fx) { b.noPublicV4() },
 			ask:  reach("i-web", "80/tcp"), want: Reachable, has: []string{"::/0 -> igw-1", "2600:1f18:aaaa:1101::10"}},
 		{name: "IPv6 through an egress-only IGW: not reachable", doc: docEIGW + " — an egress-only internet gateway prevents the internet from initiating IPv6 connections",
 			edit: func(b fx) {
-				b.eni("eni-web").PublicIPs = nil
+				b.noPublicV4()
 				r := b.rt("rtb-pub")
 				r.Routes[3] = ec2.Route{DestinationIPv6CIDR: "::/0", EgressOnlyGatewayID: "eigw-1", State: "active"}
 			},
 			ask: reach("i-web", "80/tcp"), want: NotReachable, stop: ControlRoute, has: []string{"egress-only internet gateway"}},
 		{name: "IPv4 rule does not open IPv6", doc: docSGRules + " — IPv4 and IPv6 sources are separate rules (0.0.0.0/0 does not include ::/0)",
-			edit: func(b fx) { b.eni("eni-web").PublicIPs = nil },
+			edit: func(b fx) { b.noPublicV4() },
 			ask:  reach("i-web", "443/tcp"), want: NotReachable, stop: ControlSGInbound},
 		{name: "0.0.0.0/0 route does not carry IPv6", doc: docRoutePri + " — routes for IPv4 and IPv6 are independent; ::/0 needs its own route",
 			edit: func(b fx) {
-				b.eni("eni-web").PublicIPs = nil
+				b.noPublicV4()
 				r := b.rt("rtb-pub")
 				r.Routes = r.Routes[:3]
 			},
 			ask: reach("i-web", "80/tcp"), want: NotReachable, stop: ControlRoute},
 		{name: "custom NACL with IPv4 rules only blocks IPv6", doc: docDefNACL + " — IPv6 traffic needs its own NACL rules (::/0)",
 			edit: func(b fx) {
-				b.eni("eni-web").PublicIPs = nil
+				b.noPublicV4()
 				b.aclFor("sn-pub", "acl-pub", entry(100, false, "-1", "allow", "0.0.0.0/0", 0, 0), entry(100, true, "-1", "allow", "0.0.0.0/0", 0, 0))
 			},
 			ask: reach("i-web", "80/tcp"), want: NotReachable, stop: ControlNACLInbound},
@@ -606,5 +610,37 @@ func TestGoldenScenarios(t *testing.T) {
 func TestScenarioCount(t *testing.T) {
 	if n := len(scenarios()); n < 60 {
 		t.Fatalf("%d scenarios, the acceptance criterion is at least 60", n)
+	}
+}
+
+// TestConcurrentQuestions backs the promise that one Network answers many
+// questions at once (run with -race).
+func TestConcurrentQuestions(t *testing.T) {
+	n := New(base().s)
+	want := len(n.Exposure().Exposures)
+	done := make(chan int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			if _, err := n.ReachFromInternet("i-app", protoTCP, 8080, -1); err != nil {
+				t.Error(err)
+			}
+			done <- len(n.Exposure().Exposures)
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; got != want {
+			t.Errorf("concurrent exposure: %d items, want %d", got, want)
+		}
+	}
+}
+
+// TestExposureDeterministic: the same snapshot gives byte-identical output.
+func TestExposureDeterministic(t *testing.T) {
+	a, _ := json.Marshal(New(base().s).Exposure())
+	for i := 0; i < 5; i++ {
+		b, _ := json.Marshal(New(base().s).Exposure())
+		if string(a) != string(b) {
+			t.Fatal("exposure output differs between runs")
+		}
 	}
 }

@@ -247,6 +247,16 @@ func (r *region) addENI(n *Network, e *eni) {
 	if e.InstanceID != "" {
 		e.instance = r.instances[e.InstanceID]
 	}
+	// The instance record may carry a public address its primary interface
+	// lacks (collected at different moments): missing it would hide an
+	// exposure, so take it.
+	if in := e.instance; in != nil && len(e.pubV4) == 0 && in.PublicIP != "" {
+		for _, ip := range e.PrivateIPs {
+			if ip == in.PrivateIP {
+				e.pubV4 = []string{in.PublicIP}
+			}
+		}
+	}
 	switch {
 	case e.instance != nil && e.instance.ARN != "":
 		e.arn = e.instance.ARN
