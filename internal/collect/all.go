@@ -6,10 +6,15 @@ import (
 	"context"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/backup"
 	"github.com/demarc-sec/demarc/internal/collect/aws/dynamodb"
+	"github.com/demarc-sec/demarc/internal/collect/aws/iam"
 	"github.com/demarc-sec/demarc/internal/collect/aws/kms"
 	"github.com/demarc-sec/demarc/internal/collect/aws/lambda"
+	"github.com/demarc-sec/demarc/internal/collect/aws/logs"
+	"github.com/demarc-sec/demarc/internal/collect/aws/organizations"
 	"github.com/demarc-sec/demarc/internal/collect/aws/rds"
+	"github.com/demarc-sec/demarc/internal/collect/aws/s3"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sns"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sqs"
 	"github.com/demarc-sec/demarc/internal/model"
@@ -18,10 +23,15 @@ import (
 // All returns every collector in a stable order.
 func All() []aws.Collector {
 	cs := []aws.Collector{
+		backup.New(),
 		dynamodb.New(),
+		iam.New(),
 		kms.New(),
 		lambda.New(),
+		logs.New(),
+		organizations.New(),
 		rds.New(),
+		s3.New(),
 		sns.New(),
 		sqs.New(),
 	}
