@@ -28,6 +28,7 @@ type evalCtx struct {
 type hopKey struct {
 	kind   uint8
 	id     string
+	sub    string
 	egress bool
 	f      fam
 	q      query
@@ -78,7 +79,7 @@ func newCtx(n *Network, r *region) *evalCtx {
 		n: n, r: r,
 		naclSegs: map[naclKey][]aseg{}, naclRet: map[retKey]set{}, sgSegs: map[sgKey][]sseg{},
 		routeGates: map[routeKey]routeGate{}, sorted: map[naclDirKey][]naclEntry{},
-		routeLists: map[routeKey][]route{}, cidrs: map[string]parsedCIDR{}, hops: map[hopKey]Hop{},
+		routeLists: map[routeKey][]route{}, cidrs: map[string]parsedCIDR{}, hops: make(map[hopKey]Hop, 256),
 	}
 }
 

@@ -36,7 +36,7 @@ func (c *evalCtx) internetRouteGate(subnetID, vpcID string, f fam) gate {
 	g := c.internetRoutes(rt, vpcID, f)
 	label := rtLabel(rt, explicit, subnetID)
 	return gate{control: ControlRoute, a: g.a, p: g.p, why: g.why, render: func(w u128, pass bool) Hop {
-		return c.memo(hopKey{kind: 1, id: rt.ID + "/" + subnetID, f: f, w: w}, func() Hop {
+		return c.memo(hopKey{kind: 1, id: rt.ID, sub: subnetID, f: f, w: w}, func() Hop {
 			return Hop{Control: ControlRoute, ID: rt.ID, Detail: label + ": " + c.explainInternetRoute(rt, vpcID, f, w)}
 		})
 	}}
@@ -98,7 +98,7 @@ func (c *evalCtx) naclGate(subnetID, vpcID string, egress bool, f fam, q query) 
 	}
 	s := c.naclAt(a, egress, f, q)
 	return gate{control: ctl, a: s, p: s, render: func(w u128, pass bool) Hop {
-		return c.memo(hopKey{kind: 2, id: a.ID + "/" + subnetID, egress: egress, f: f, q: q, w: w}, func() Hop { return c.renderNACL(a, subnetID, egress, f, q, w) })
+		return c.memo(hopKey{kind: 2, id: a.ID, sub: subnetID, egress: egress, f: f, q: q, w: w}, func() Hop { return c.renderNACL(a, subnetID, egress, f, q, w) })
 	}}
 }
 
@@ -155,7 +155,7 @@ func (c *evalCtx) naclReturnGate(subnetID, vpcID string, egress bool, f fam, q q
 		rq.port = -1 // the return path does not depend on the service port
 	}
 	return gate{control: ctl, a: s, p: s, render: func(w u128, pass bool) Hop {
-		return c.memo(hopKey{kind: 3, id: a.ID + "/" + subnetID, egress: egress, f: f, q: rq, w: w}, func() Hop {
+		return c.memo(hopKey{kind: 3, id: a.ID, sub: subnetID, egress: egress, f: f, q: rq, w: w}, func() Hop {
 			return Hop{Control: ctl, ID: a.ID, Detail: fmt.Sprintf("%s of %s, %s return traffic %s: %s", naclLabel(a), subnetID, dir, peerWord(egress, f, w), c.explainReturn(a, egress, f, q, w))}
 		})
 	}}

@@ -182,3 +182,6 @@ func (r *Report) For(arn string) *Report {
 	}
 	return out
 }
+
+// Reachable reports whether some path is definitely open.
+func (r *Result) Reachable() bool { return r.Verdict == Reachable }
