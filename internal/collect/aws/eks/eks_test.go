@@ -22,7 +22,7 @@ func TestCollectMoto(t *testing.T) {
 	kittest.Must(c.CreateCluster(ctx, &awseks.CreateClusterInput{Name: sdk.String("prod"), RoleArn: sdk.String(role), Version: sdk.String("1.29"),
 		ResourcesVpcConfig: &types.VpcConfigRequest{SubnetIds: []string{"subnet-2", "subnet-1"}, EndpointPublicAccess: sdk.Bool(false),
 			EndpointPrivateAccess: sdk.Bool(true)},
-		Logging: &types.Logging{ClusterLogging: []types.LogSetup{{Enabled: sdk.Bool(true), Types: []types.LogType{types.LogTypeAudit, types.LogTypeApi}}}},
+		Logging:          &types.Logging{ClusterLogging: []types.LogSetup{{Enabled: sdk.Bool(true), Types: []types.LogType{types.LogTypeAudit, types.LogTypeApi}}}},
 		EncryptionConfig: []types.EncryptionConfig{{Resources: []string{"secrets"}, Provider: &types.Provider{KeyArn: sdk.String(key)}}},
 		Tags:             map[string]string{"env": "prod"},
 	}))
