@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -272,13 +273,14 @@ func NewEnv(ctx context.Context, o Options) (*Env, error) {
 
 // endpointClient dials the override endpoint's host for every request: the
 // SDK prefixes some hosts (S3 Control puts the account ID in front), which a
-// local emulator cannot resolve.
+// local emulator cannot resolve. It is a BuildableClient so the SDK can
+// still apply AWS_CA_BUNDLE and its other transport options.
 func endpointClient(endpoint string) aws.HTTPClient {
 	host := endpoint
 	if i := strings.Index(host, "://"); i >= 0 {
 		host = host[i+3:]
 	}
-	host = strings.TrimSuffix(strings.SplitN(host, "/", 2)[0], "/")
+	host = strings.SplitN(host, "/", 2)[0]
 	if !strings.Contains(host, ":") {
 		if strings.HasPrefix(endpoint, "https") {
 			host += ":443"
@@ -287,9 +289,9 @@ func endpointClient(endpoint string) aws.HTTPClient {
 		}
 	}
 	d := &net.Dialer{Timeout: 10 * time.Second}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return d.DialContext(ctx, network, host)
-	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	return awshttp.NewBuildableClient().WithTimeout(2 * time.Minute).WithTransportOptions(func(tr *http.Transport) {
+		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, host)
+		}
+	})
 }
