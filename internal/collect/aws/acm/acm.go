@@ -13,8 +13,8 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit"
 	"github.com/demarc-sec/demarc/internal/model"
-	"github.com/demarc-sec/demarc/internal/model/core"
 	acmm "github.com/demarc-sec/demarc/internal/model/acm"
+	"github.com/demarc-sec/demarc/internal/model/core"
 )
 
 const service = "acm"
