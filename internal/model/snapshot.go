@@ -105,6 +105,7 @@ func (s *Snapshot) Normalize() {
 	sort.Strings(s.Regions)
 	sort.Slice(s.EC2, func(i, j int) bool { return s.EC2[i].Name < s.EC2[j].Name })
 	sort.Slice(s.Security, func(i, j int) bool { return s.Security[i].Name < s.Security[j].Name })
+	sort.Slice(s.ELBv2, func(i, j int) bool { return s.ELBv2[i].Name < s.ELBv2[j].Name })
 	core.SortCollectErrors(s.Errors)
 }
 
