@@ -103,9 +103,7 @@ func New(accountID, partition string, regions []string) *Snapshot {
 // the order in which concurrent collectors finished.
 func (s *Snapshot) Normalize() {
 	sort.Strings(s.Regions)
-	sort.Slice(s.EC2, func(i, j int) bool { return s.EC2[i].Name < s.EC2[j].Name })
-	sort.Slice(s.Security, func(i, j int) bool { return s.Security[i].Name < s.Security[j].Name })
-	sort.Slice(s.ELBv2, func(i, j int) bool { return s.ELBv2[i].Name < s.ELBv2[j].Name })
+	sortRegionSlices(s)
 	core.SortCollectErrors(s.Errors)
 }
 

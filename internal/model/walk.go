@@ -2,6 +2,7 @@ package model
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/demarc-sec/demarc/internal/model/core"
@@ -132,5 +133,24 @@ func collectUnknownLists(v reflect.Value, region, path string, out map[string][]
 				collectUnknownLists(v.Field(i), region, path+"."+t.Field(i).Name, out)
 			}
 		}
+	}
+}
+
+// sortRegionSlices orders every per-region slice of the snapshot (a slice of
+// a struct type named Region with a string Name) by region name, so new
+// services are covered without touching Normalize.
+func sortRegionSlices(s *Snapshot) {
+	v := reflect.ValueOf(s).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Struct || f.Type().Elem().Name() != "Region" {
+			continue
+		}
+		if _, ok := f.Type().Elem().FieldByName("Name"); !ok {
+			continue
+		}
+		sort.SliceStable(f.Interface(), func(a, b int) bool {
+			return f.Index(a).FieldByName("Name").String() < f.Index(b).FieldByName("Name").String()
+		})
 	}
 }

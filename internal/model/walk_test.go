@@ -47,3 +47,12 @@ func TestUnknownLists(t *testing.T) {
 		t.Errorf("us-east-1: %v", u["us-east-1"])
 	}
 }
+
+func TestNormalizeSortsRegions(t *testing.T) {
+	s := New("1", "aws", []string{"b", "a"})
+	s.EC2 = []ec2.Region{{Name: "us-west-2"}, {Name: "eu-west-1"}}
+	s.Normalize()
+	if s.EC2[0].Name != "eu-west-1" || s.Regions[0] != "a" {
+		t.Fatalf("%v %v", s.EC2, s.Regions)
+	}
+}

@@ -37,6 +37,9 @@ type Inspector struct {
 	EC2    string `json:"ec2"` // ENABLED | DISABLED | ENABLING | … ("" = not reported)
 	ECR    string `json:"ecr"`
 	Lambda string `json:"lambda"`
+	// LambdaCode is Lambda code scanning (FSBP Inspector.3), separate from
+	// Lambda standard scanning.
+	LambdaCode string `json:"lambda_code,omitempty"`
 }
 
 // Macie is the Macie session state.
