@@ -11,6 +11,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -106,8 +107,14 @@ func authorizationDetails(ctx context.Context, client *awsiam.Client, account st
 	d := &details{users: []iamm.User{}, groups: []iamm.Group{}, roles: []iamm.Role{},
 		policies: []iamm.ManagedPolicy{}, profiles: []iamm.InstanceProfile{}}
 	profiles := map[string]iamm.InstanceProfile{}
-	// No filter: AWS returns every entity type when Filter is empty.
-	p := awsiam.NewGetAccountAuthorizationDetailsPaginator(client, &awsiam.GetAccountAuthorizationDetailsInput{})
+	// Every entity type, named explicitly rather than relying on the
+	// empty-filter default.
+	p := awsiam.NewGetAccountAuthorizationDetailsPaginator(client, &awsiam.GetAccountAuthorizationDetailsInput{
+		Filter: []iamtypes.EntityType{
+			iamtypes.EntityTypeUser, iamtypes.EntityTypeRole, iamtypes.EntityTypeGroup,
+			iamtypes.EntityTypeLocalManagedPolicy, iamtypes.EntityTypeAWSManagedPolicy,
+		},
+	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -307,11 +314,13 @@ func boundary(b *iamtypes.AttachedPermissionsBoundary) string {
 }
 
 // decodeDocument undoes the URL encoding (RFC 3986) that IAM applies to
-// every policy document it returns. PathUnescape, not QueryUnescape: a
-// literal "+" must stay a "+", not become a space. A document that already
-// looks like JSON is kept as is (some emulators do not encode), and so is
-// one that does not decode, so the analysis sees what AWS sent.
-// https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html
+// every policy document it returns. PathUnescape, not QueryUnescape: in RFC
+// 3986 a literal "+" is a "+", not a space. Should a document come encoded
+// form-style (space as "+"), the strict decoding is not JSON while the form
+// decoding is, and the latter is taken. A document that already looks like
+// JSON is kept as is (some emulators do not encode), and so is one that does
+// not decode, so the analysis sees what AWS sent.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
 func decodeDocument(doc string) string {
 	if strings.HasPrefix(strings.TrimSpace(doc), "{") {
 		return doc
@@ -319,6 +328,11 @@ func decodeDocument(doc string) string {
 	dec, err := url.PathUnescape(doc)
 	if err != nil {
 		return doc
+	}
+	if !json.Valid([]byte(dec)) && strings.Contains(doc, "+") {
+		if q, err := url.QueryUnescape(doc); err == nil && json.Valid([]byte(q)) {
+			return q
+		}
 	}
 	return dec
 }
@@ -346,7 +360,7 @@ func arnAccount(arn string) string {
 
 func mergeSorted(a, b []string) []string {
 	seen := map[string]bool{}
-	var out []string
+	out := []string{}
 	for _, s := range append(append([]string(nil), a...), b...) {
 		if !seen[s] {
 			seen[s] = true

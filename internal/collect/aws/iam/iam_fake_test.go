@@ -282,3 +282,35 @@ func TestCredentialReportGivesUp(t *testing.T) {
 }
 
 func newClient(env *aws.Env) *awsiam.Client { return awsiam.NewFromConfig(env.Config("us-east-1")) }
+
+func TestDecodeDocument(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{encDoc, decDoc}, // strict RFC 3986: "+" stays "+"
+		{`{"Version":"2012-10-17"}`, `{"Version":"2012-10-17"}`}, // already JSON
+		{"%7B%22a%22%3A+%22b+c%22%7D", `{"a": "b c"}`},           // form-style spaces
+		{"%7B%22a%22%3A%22b%2Bc%22%7D", `{"a":"b+c"}`},           // encoded plus
+		{"%ZZ", "%ZZ"}, // undecodable: kept
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := decodeDocument(tc.in); got != tc.want {
+			t.Errorf("decodeDocument(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNameFromARN(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:iam::aws:policy/AdministratorAccess":        "AdministratorAccess",
+		"arn:aws:iam::aws:policy/service-role/AWSConfigRole": "AWSConfigRole",
+		"arn:aws-cn:iam::111122223333:policy/team/app":       "app",
+		"weird": "weird",
+	} {
+		if got := nameFromARN(arn); got != want {
+			t.Errorf("nameFromARN(%q) = %q, want %q", arn, got, want)
+		}
+	}
+	if arnAccount("arn:aws:iam::aws:policy/X") != "aws" || arnAccount("arn:aws:iam::111122223333:policy/X") != "111122223333" || arnAccount("x") != "" {
+		t.Error("arnAccount")
+	}
+}

@@ -2,11 +2,13 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/model/core"
@@ -35,11 +37,15 @@ func readBucket(ctx context.Context, env *aws.Env, clients *clientCache, home, p
 	}
 	region, err := bucketRegion(ctx, clients.get(home), name)
 	if err != nil {
-		// ListBuckets now names each bucket's region; use it when the
-		// location call fails. Without either, Meta.Region stays "" and the
-		// reads below go to the home region: they return the bucket's real
-		// settings or fail (redirect), never a made-up value.
-		region = sdkaws.ToString(lb.BucketRegion)
+		// Fallbacks, both authoritative: S3's redirect names the bucket's
+		// region in a header, and ListBuckets now returns it per bucket.
+		// Without either, Meta.Region stays "" and the reads below go to
+		// the home region: they return the bucket's real settings or fail
+		// (redirect), never a made-up value.
+		region = redirectRegion(err)
+		if region == "" {
+			region = sdkaws.ToString(lb.BucketRegion)
+		}
 		if region == "" {
 			env.Unknown(service, home, "GetBucketLocation", name, err)
 		}
@@ -72,6 +78,16 @@ func bucketRegion(ctx context.Context, client *awss3.Client, name string) (strin
 		return "", err
 	}
 	return locationRegion(string(out.LocationConstraint)), nil
+}
+
+// redirectRegion returns the x-amz-bucket-region header of a failed S3
+// response (S3 sets it on PermanentRedirect and on many 403s), or "".
+func redirectRegion(err error) string {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.Header.Get("X-Amz-Bucket-Region")
+	}
+	return ""
 }
 
 func locationRegion(lc string) string {

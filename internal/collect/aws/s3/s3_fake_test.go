@@ -61,11 +61,21 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			xmlOK(`<ListAllMyBucketsResult><Owner><ID>own</ID></Owner><Buckets><Bucket><Name>eu-bucket</Name><CreationDate>2020-01-01T00:00:00.000Z</CreationDate></Bucket></Buckets><ContinuationToken>page2</ContinuationToken></ListAllMyBucketsResult>`)
 			return
 		}
-		xmlOK(`<ListAllMyBucketsResult><Owner><ID>own</ID></Owner><Buckets><Bucket><Name>flaky-bucket</Name><CreationDate>2021-01-01T00:00:00.000Z</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>`)
+		xmlOK(`<ListAllMyBucketsResult><Owner><ID>own</ID></Owner><Buckets><Bucket><Name>flaky-bucket</Name><CreationDate>2021-01-01T00:00:00.000Z</CreationDate></Bucket>
+<Bucket><Name>listed-region</Name><BucketRegion>ca-central-1</BucketRegion></Bucket><Bucket><Name>moved-bucket</Name></Bucket></Buckets></ListAllMyBucketsResult>`)
 		return
 	}
 	bucket := strings.Trim(r.URL.Path, "/")
 	if q.Has("location") {
+		switch bucket {
+		case "moved-bucket":
+			w.Header().Set("x-amz-bucket-region", "ap-southeast-2")
+			fail(http.StatusMovedPermanently, "PermanentRedirect")
+			return
+		case "listed-region":
+			fail(http.StatusForbidden, "AccessDenied")
+			return
+		}
 		if bucket == "eu-bucket" {
 			xmlOK(`<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">EU</LocationConstraint>`)
 		} else {
@@ -75,7 +85,7 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	auth := r.Header.Get("Authorization")
 	f.mu.Lock()
-	for _, reg := range []string{"us-east-1", "eu-west-1"} {
+	for _, reg := range []string{"us-east-1", "eu-west-1", "ap-southeast-2", "ca-central-1"} {
 		if strings.Contains(auth, "/"+reg+"/s3/") {
 			if f.regions[bucket] == nil {
 				f.regions[bucket] = map[string]bool{}
@@ -84,6 +94,10 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
+	if bucket == "moved-bucket" || bucket == "listed-region" {
+		fail(http.StatusForbidden, "AccessDenied")
+		return
+	}
 	if bucket == "flaky-bucket" {
 		switch {
 		case q.Has("policy"):
@@ -141,10 +155,22 @@ func TestCollectFake(t *testing.T) {
 		t.Errorf("account BPA = %+v (%s), want Known(nil)", v, snap.S3.AccountPublicAccessBlock.Why())
 	}
 	buckets, ok := snap.S3.Buckets.Get()
-	if !ok || len(buckets) != 2 || f.listCalls != 2 {
+	if !ok || len(buckets) != 4 || f.listCalls != 2 {
 		t.Fatalf("buckets = %+v (%s), list calls %d; want both pages", buckets, snap.S3.Buckets.Why(), f.listCalls)
 	}
-	eu, flaky := buckets[0], buckets[1]
+	eu, flaky, listed, moved := buckets[0], buckets[1], buckets[2], buckets[3]
+
+	// When GetBucketLocation fails, the redirect header or ListBuckets'
+	// BucketRegion still places the bucket, and its reads are signed there.
+	if moved.Name != "moved-bucket" || moved.Region != "ap-southeast-2" || !f.regions["moved-bucket"]["ap-southeast-2"] {
+		t.Errorf("moved bucket region = %q, signed for %v", moved.Region, f.regions["moved-bucket"])
+	}
+	if listed.Name != "listed-region" || listed.Region != "ca-central-1" || !f.regions["listed-region"]["ca-central-1"] {
+		t.Errorf("listed bucket region = %q, signed for %v", listed.Region, f.regions["listed-region"])
+	}
+	if listed.Policy.Ok || listed.Policy.Why() != "access denied (s3:GetBucketPolicy)" {
+		t.Errorf("listed policy = %+v", listed.Policy)
+	}
 
 	// "EU" is eu-west-1, and the bucket's reads were signed for eu-west-1.
 	if eu.Name != "eu-bucket" || eu.Region != "eu-west-1" || eu.ARN != "arn:aws:s3:::eu-bucket" || eu.Account != "111122223333" {
