@@ -34,7 +34,7 @@ func TestCollectMoto(t *testing.T) {
 		LaunchConfigurationName: sdk.String("legacy"), MinSize: sdk.Int32(0), MaxSize: sdk.Int32(2), DesiredCapacity: sdk.Int32(0),
 		VPCZoneIdentifier: sdk.String(*subnets[1].SubnetId + "," + *subnets[0].SubnetId), HealthCheckType: sdk.String("ELB"),
 		HealthCheckGracePeriod: sdk.Int32(120),
-		Tags: []types.Tag{{Key: sdk.String("env"), Value: sdk.String("prod"), PropagateAtLaunch: sdk.Bool(true)}}}))
+		Tags:                   []types.Tag{{Key: sdk.String("env"), Value: sdk.String("prod"), PropagateAtLaunch: sdk.Bool(true)}}}))
 
 	snap := model.New(m.Env.AccountID, m.Env.Partition, []string{"eu-west-1"})
 	if err := New().Collect(ctx, m.Env, "us-east-1", snap); err != nil {
