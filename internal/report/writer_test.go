@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -456,5 +459,51 @@ func TestOpenOutputs(t *testing.T) {
 	// A missing directory is an error at open, not after the scan.
 	if _, err := OpenOutputs([]OutputSpec{{Format: "csv", Path: filepath.Join(dir2, "no", "x.csv")}}, &stdout, testMeta(), Options{}); err == nil {
 		t.Error("no error for a missing directory")
+	}
+}
+
+// Streaming writers hold no findings: after writing many, the live heap
+// (with the writer still open) has not grown with their number. The table,
+// which must sort, is the control that shows the measurement works.
+func TestStreamingWritersRetainNothing(t *testing.T) {
+	const n = 20_000
+	src := syntheticFindings(1)[0]
+	live := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			w, err := NewWriter(format, io.Discard, testMeta(), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := live()
+			for i := 0; i < n; i++ {
+				f := src
+				// Fresh strings per finding, as a real scan has.
+				f.ResourceARN = fmt.Sprintf("arn:aws:s3:::bucket-%07d", i)
+				f.Message = fmt.Sprintf("bucket-%07d is public", i)
+				if err := w.Write(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			grown := int64(live()) - int64(base)
+			runtime.KeepAlive(w)
+			if err := w.Close(engine.Summary{}); err != nil {
+				t.Fatal(err)
+			}
+			if format == FormatTable {
+				if grown < n*50 {
+					t.Errorf("table retained only %d bytes for %d findings: the measurement is broken", grown, n)
+				}
+				return
+			}
+			if grown > 1<<20 {
+				t.Errorf("%s retained %d bytes after %d findings", format, grown, n)
+			}
+		})
 	}
 }
