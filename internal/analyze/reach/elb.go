@@ -122,10 +122,12 @@ func (c *evalCtx) frontendGates(l *lb, ls elbv2.Listener, subnet string, f fam, 
 }
 
 // forwards reports whether a listener may forward to a target group: it
-// names it, or names none (forwarding not recorded: assume it may).
+// names it, or names none and forwarding was not recorded (then assume it
+// may). A listener recorded as forwarding nowhere (it only redirects or
+// answers fixed responses) reaches no target.
 func forwards(ls elbv2.Listener, tgARN string) bool {
 	if len(ls.TargetGroupARNs) == 0 {
-		return true
+		return !ls.ForwardsRecorded
 	}
 	for _, a := range ls.TargetGroupARNs {
 		if a == tgARN {

@@ -438,6 +438,16 @@ func scenarios() []scenario {
 				b.lb().Listeners.V[0].TargetGroupARNs = []string{"arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/other/1"}
 			},
 			ask: reach("i-app", "8080/tcp"), want: NotReachable, stop: ControlPublicIP},
+		{name: "listener that only redirects forwards to no target group", doc: docALBLis + " — a redirect or fixed-response action sends nothing to targets",
+			edit: func(b fx) {
+				ls := &b.lb().Listeners.V[0]
+				ls.TargetGroupARNs, ls.ForwardsRecorded = nil, true
+				ls.DefaultActions = []elbv2.Action{{Type: elbv2.ActionRedirect, RedirectProtocol: "HTTPS"}}
+			},
+			ask: reach("i-app", "8080/tcp"), want: NotReachable, stop: ControlPublicIP},
+		{name: "listener whose forwarding was not recorded may reach every target group", doc: docALBLis + " — rules not collected: any target group of the load balancer may receive traffic",
+			edit: func(b fx) { b.lb().Listeners.V[0].TargetGroupARNs = nil },
+			ask:  reach("i-app", "8080/tcp"), want: Reachable},
 		{name: "security group missing from the snapshot: unknown", doc: docSG + " — a group the interface uses but the snapshot lacks could allow anything",
 			edit: func(b fx) { b.eni("eni-web").SecurityGroupIDs = []string{"sg-gone"} },
 			ask:  reach("i-web", "80/tcp"), want: Unknown, has: []string{"sg-gone not in snapshot"}},
