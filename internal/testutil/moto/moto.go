@@ -113,14 +113,14 @@ func Start(t testing.TB, opts ...Option) *Server {
 		s.Account = acct
 		return s
 	}
-	py, err := Python()
-	if err != nil {
+	if _, err := Python(); err != nil {
 		unavailable(t, err)
 	}
-	s, err := spawn(t, py, o.env)
+	s, stop, err := Launch(o.env...)
 	if err != nil {
 		t.Fatalf("start moto: %v", err)
 	}
+	t.Cleanup(stop)
 	s.Account = acct
 	return s
 }
@@ -201,28 +201,42 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// spawn starts a private server. The port is free when chosen but could be
-// taken before moto binds it; then the process exits and we try another.
-func spawn(t testing.TB, py string, env []string) (*Server, error) {
-	dir := t.TempDir()
+// Launch starts a private server outside a test (e.g. in TestMain, to share
+// one server among a package's tests); the caller must call stop, which
+// kills the process by its PID and removes its log. env is as for WithEnv.
+//
+// The port is free when chosen but could be taken before moto binds it; then
+// the process exits and Launch tries another.
+func Launch(env ...string) (s *Server, stop func(), err error) {
+	py, err := Python()
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "demarc-moto-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("moto log dir: %w", err)
+	}
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
 		port, err := freePort()
 		if err != nil {
-			return nil, err
+			os.RemoveAll(dir)
+			return nil, nil, err
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		logPath := filepath.Join(dir, fmt.Sprintf("moto-%d.log", attempt))
 		logf, err := os.Create(logPath)
 		if err != nil {
-			return nil, fmt.Errorf("create moto log: %w", err)
+			os.RemoveAll(dir)
+			return nil, nil, fmt.Errorf("create moto log: %w", err)
 		}
 		cmd := exec.Command(py, "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 		cmd.Env = append(append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		if err := cmd.Start(); err != nil {
 			logf.Close()
-			return nil, fmt.Errorf("run %s -m moto.server: %w", py, err)
+			os.RemoveAll(dir)
+			return nil, nil, fmt.Errorf("run %s -m moto.server: %w", py, err)
 		}
 		exited := make(chan struct{})
 		go func() {
@@ -230,21 +244,28 @@ func spawn(t testing.TB, py string, env []string) (*Server, error) {
 			logf.Close()
 			close(exited)
 		}()
-		stop := func() {
+		kill := func() {
 			// Kill by the PID we started; never by name.
 			_ = cmd.Process.Kill()
 			<-exited
 		}
 		u := "http://" + addr
 		if err := waitReady(u, readyTimeout, exited); err != nil {
-			stop()
+			kill()
 			last = fmt.Errorf("%w; log tail:\n%s", err, tail(logPath, 2000))
 			continue
 		}
-		t.Cleanup(stop)
-		return &Server{URL: u, Addr: addr, Log: logPath}, nil
+		var once sync.Once
+		stop = func() {
+			once.Do(func() {
+				kill()
+				os.RemoveAll(dir)
+			})
+		}
+		return &Server{URL: u, Addr: addr, Log: logPath}, stop, nil
 	}
-	return nil, last
+	os.RemoveAll(dir)
+	return nil, nil, last
 }
 
 // waitReady polls GET /moto-api/ until it answers.
@@ -280,6 +301,15 @@ func tail(path string, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(bytes.TrimSpace(b))
+}
+
+// LogTail returns the last n bytes of a private server's output, for
+// failure messages ("" for a shared server).
+func (s *Server) LogTail(n int) string {
+	if s.Log == "" {
+		return ""
+	}
+	return tail(s.Log, n)
 }
 
 // NewAccount returns a random 12-digit account ID starting with 9 (so it can

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// front is the endpoint a scenario's demarc runs talk to: a reverse proxy
+// to moto that itself answers IAM Access Analyzer, which moto does not
+// implement (it answers a bare HTTP 500, so demarc could only ever report
+// UNKNOWN, after retrying). The fake speaks the real restJson1 wire format
+// of the two operations involved, CreateAnalyzer (used by the builders
+// through the SDK) and ListAnalyzers (used by demarc):
+// https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ListAnalyzers.html
+//
+// One front per scenario: its analyzers belong to that scenario's account,
+// whatever credentials a request carries.
+type front struct {
+	URL     string
+	account string
+	moto    *httputil.ReverseProxy
+
+	mu        sync.Mutex
+	analyzers map[string][]analyzerJSON // by region
+}
+
+type analyzerJSON struct {
+	ARN       string `json:"arn"`
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Status    string `json:"status"`
+	CreatedAt string `json:"createdAt"`
+}
+
+func newFront(t testing.TB, motoURL, account string) *front {
+	u, err := url.Parse(motoURL)
+	if err != nil {
+		t.Fatalf("parse moto URL: %v", err)
+	}
+	f := &front{account: account, moto: httputil.NewSingleHostReverseProxy(u), analyzers: map[string][]analyzerJSON{}}
+	// Not closed in t.Cleanup: the shared misconfigured scenario outlives
+	// the test that built it. The listener ends with the test process.
+	f.URL = httptest.NewServer(f).URL
+	return f
+}
+
+// config is an SDK configuration that reaches the front (for the builders'
+// Access Analyzer calls).
+func (f *front) config(region string) aws.Config {
+	return aws.Config{
+		Region:       region,
+		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
+		BaseEndpoint: aws.String(f.URL),
+	}
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if signingService(r) != "access-analyzer" {
+		f.moto.ServeHTTP(w, r)
+		return
+	}
+	region := signingRegion(r)
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/analyzer":
+		f.mu.Lock()
+		list := append([]analyzerJSON{}, f.analyzers[region]...)
+		f.mu.Unlock()
+		if typ := r.URL.Query().Get("type"); typ != "" {
+			kept := list[:0]
+			for _, a := range list {
+				if a.Type == typ {
+					kept = append(kept, a)
+				}
+			}
+			list = kept
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"analyzers": list})
+	case r.Method == http.MethodPut && r.URL.Path == "/analyzer":
+		var in struct {
+			Name string `json:"analyzerName"`
+			Type string `json:"type"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &in); err != nil || in.Name == "" || in.Type == "" {
+			writeAPIError(w, http.StatusBadRequest, "ValidationException", "analyzerName and type are required")
+			return
+		}
+		a := analyzerJSON{
+			ARN:  fmt.Sprintf("arn:aws:access-analyzer:%s:%s:analyzer/%s", region, f.account, in.Name),
+			Name: in.Name, Type: in.Type, Status: "ACTIVE", CreatedAt: time.Now().UTC().Format(time.RFC3339),
+		}
+		f.mu.Lock()
+		f.analyzers[region] = append(f.analyzers[region], a)
+		sort.Slice(f.analyzers[region], func(i, j int) bool { return f.analyzers[region][i].Name < f.analyzers[region][j].Name })
+		f.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"arn": a.ARN})
+	default:
+		writeAPIError(w, http.StatusNotImplemented, "NotImplemented",
+			"the e2e Access Analyzer fake implements only CreateAnalyzer and ListAnalyzers")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeAPIError writes a restJson1 error: the code in X-Amzn-Errortype.
+func writeAPIError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("X-Amzn-Errortype", code)
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+// signingRegion is the region in the SigV4 credential scope.
+func signingRegion(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	if i := strings.Index(auth, "Credential="); i >= 0 {
+		parts := strings.Split(auth[i+len("Credential="):], "/")
+		if len(parts) >= 3 {
+			return parts[2]
+		}
+	}
+	return "us-east-1"
+}
