@@ -131,6 +131,7 @@ func unavailable(t testing.TB, err error) {
 		"  install it with: pip install 'moto[server]'  (or set MOTO_PYTHON, or MOTO_URL from `eval \"$(scripts/moto.sh start)\"`)", err)
 	if Required() {
 		t.Fatalf("%s\n  (CI or DEMARC_REQUIRE_MOTO is set: the end-to-end tests must run)", msg)
+		return
 	}
 	t.Skip(msg)
 }

@@ -2,6 +2,8 @@ package moto
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,5 +76,41 @@ func TestEnv(t *testing.T) {
 		if !strings.Contains(env, want) {
 			t.Errorf("Env lacks %s", want)
 		}
+	}
+}
+
+// recorder is a testing.TB that records Skip and Fatal instead of ending the
+// goroutine, to test what Start does when moto is missing.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+	msg             string
+}
+
+func (r *recorder) Helper()                   {}
+func (r *recorder) Skip(args ...any)          { r.skipped, r.msg = true, fmt.Sprint(args...) }
+func (r *recorder) Fatalf(f string, a ...any) { r.failed, r.msg = true, fmt.Sprintf(f, a...) }
+
+func TestUnavailable(t *testing.T) {
+	for _, c := range []struct {
+		name, ci, require string
+		wantFail          bool
+	}{
+		{"developer machine: skip", "", "", false},
+		{"CI: fail", "true", "", true},
+		{"DEMARC_REQUIRE_MOTO: fail", "", "1", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("CI", c.ci)
+			t.Setenv("DEMARC_REQUIRE_MOTO", c.require)
+			r := &recorder{TB: t}
+			unavailable(r, errors.New("no python"))
+			if r.failed != c.wantFail || r.skipped == c.wantFail {
+				t.Fatalf("failed=%v skipped=%v, want failed=%v", r.failed, r.skipped, c.wantFail)
+			}
+			if !strings.Contains(r.msg, "pip install 'moto[server]'") || !strings.Contains(r.msg, "no python") {
+				t.Errorf("message lacks the install hint or the cause: %s", r.msg)
+			}
+		})
 	}
 }
