@@ -6,8 +6,15 @@ import (
 	"context"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/acm"
+	"github.com/demarc-sec/demarc/internal/collect/aws/autoscaling"
 	"github.com/demarc-sec/demarc/internal/collect/aws/backup"
+	"github.com/demarc-sec/demarc/internal/collect/aws/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/collect/aws/dynamodb"
+	"github.com/demarc-sec/demarc/internal/collect/aws/ec2"
+	"github.com/demarc-sec/demarc/internal/collect/aws/ecr"
+	"github.com/demarc-sec/demarc/internal/collect/aws/eks"
+	"github.com/demarc-sec/demarc/internal/collect/aws/elbv2"
 	"github.com/demarc-sec/demarc/internal/collect/aws/iam"
 	"github.com/demarc-sec/demarc/internal/collect/aws/kms"
 	"github.com/demarc-sec/demarc/internal/collect/aws/lambda"
@@ -15,16 +22,27 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/organizations"
 	"github.com/demarc-sec/demarc/internal/collect/aws/rds"
 	"github.com/demarc-sec/demarc/internal/collect/aws/s3"
+	"github.com/demarc-sec/demarc/internal/collect/aws/secretsmanager"
+	"github.com/demarc-sec/demarc/internal/collect/aws/secsvc"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sns"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sqs"
+	"github.com/demarc-sec/demarc/internal/collect/aws/ssm"
+	"github.com/demarc-sec/demarc/internal/collect/aws/wafv2"
 	"github.com/demarc-sec/demarc/internal/model"
 )
 
 // All returns every collector in a stable order.
 func All() []aws.Collector {
 	cs := []aws.Collector{
+		acm.New(),
+		autoscaling.New(),
 		backup.New(),
+		cloudtrail.New(),
 		dynamodb.New(),
+		ec2.New(),
+		ecr.New(),
+		eks.New(),
+		elbv2.New(),
 		iam.New(),
 		kms.New(),
 		lambda.New(),
@@ -32,9 +50,14 @@ func All() []aws.Collector {
 		organizations.New(),
 		rds.New(),
 		s3.New(),
+		secretsmanager.New(),
 		sns.New(),
 		sqs.New(),
+		ssm.New(),
+		wafv2.New(),
 	}
+	// The security services are six collectors, one per service.
+	cs = append(cs, secsvc.Collectors()...)
 	aws.CheckUnique(cs)
 	return cs
 }
