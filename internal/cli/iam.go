@@ -27,11 +27,15 @@ func newIAMCommand(g *globalOptions) *cobra.Command {
 policies, resource policies, permissions boundaries, session policies, SCPs and
 RCPs, conditions and policy variables.
 
+  simulate      decide one request (Allow, ExplicitDeny, ImplicitDeny) and explain it
+  who-can       list every principal allowed an action on a resource, with the grant
+  permissions   a principal's effective permissions by service and access level
+
 ` + exitHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newIAMSimulateCommand(g))
+	cmd.AddCommand(newIAMSimulateCommand(g), newIAMWhoCanCommand(g), newIAMPermissionsCommand(g))
 	return cmd
 }
 

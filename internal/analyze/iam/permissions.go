@@ -510,7 +510,7 @@ func (a *Account) judgeAdmin(out *Permissions, p Principal, ps *PolicySet, base 
 	ceilingN := 0
 	admin := true
 	missing := ""
-	check := func(lname string) {
+	check := func(lname, display string) {
 		creq := base.withAction(lname)
 		if !decide(creq, ceiling) {
 			return
@@ -522,7 +522,7 @@ func (a *Account) judgeAdmin(out *Permissions, p Principal, ps *PolicySet, base 
 		}
 		if !ok && admin {
 			admin = false
-			missing = lname
+			missing = display
 		}
 	}
 	for _, svc := range iamdata.Services() {
@@ -530,11 +530,11 @@ func (a *Account) judgeAdmin(out *Permissions, p Principal, ps *PolicySet, base 
 			if !admin {
 				break
 			}
-			check(strings.ToLower(act.String()))
+			check(strings.ToLower(act.String()), act.String())
 		}
 	}
 	if admin {
-		check(strings.ToLower(AdminProbeUnlisted))
+		check(strings.ToLower(AdminProbeUnlisted), AdminProbeUnlisted+" (any action a wildcard would grant)")
 	}
 	switch {
 	case ceilingN == 0:
@@ -599,7 +599,7 @@ func principalUsage(s *model.Snapshot, p Principal, now time.Time, days int) Usa
 			}
 			last, ok := r.LastUsed.Get()
 			if !ok {
-				u.Note = "role last-used not collected: " + r.LastUsed.Why()
+				u.Note = "role last used unknown: " + r.LastUsed.Why()
 				return u
 			}
 			u.Known, u.Source, u.LastUsed = true, "role last used", last

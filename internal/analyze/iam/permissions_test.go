@@ -148,7 +148,7 @@ func TestPermissionsAdmin(t *testing.T) {
 	almost := permsOf(t, a, s, "arn:aws:iam::111122223333:user/almost")
 	// Everything but cloudtrail:StopLogging: not every action, but all of
 	// IAM's permissions management, so it can grant itself the rest.
-	if !almost.AdminEquivalent || almost.AdminBasis != AdminIAMPerms || !strings.Contains(almost.AdminReason, "cloudtrail:stoplogging") {
+	if !almost.AdminEquivalent || almost.AdminBasis != AdminIAMPerms || !strings.Contains(almost.AdminReason, "cloudtrail:StopLogging") {
 		t.Errorf("almost: %v %s", almost.AdminEquivalent, almost.AdminReason)
 	}
 	noiam := permsOf(t, a, s, "arn:aws:iam::111122223333:user/noiam")
