@@ -21,6 +21,7 @@ type migration struct {
 // Changelog:
 //
 //	1: scans, rules, findings.
+//	2: scan_artifacts (per-scan analysis documents; artifacts.go).
 var migrations = []migration{
 	{1, "scans, rules, findings", []string{
 		`CREATE TABLE scans (
@@ -69,6 +70,7 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX findings_fingerprint ON findings (scan_id, fingerprint)`,
 	}},
+	{2, "scan artifacts", artifactsMigration},
 }
 
 // SchemaVersion is the newest schema this demarc knows.
