@@ -222,7 +222,7 @@ func (a *Account) Permissions(s *model.Snapshot, arn string, opts PermissionsOpt
 					continue
 				}
 			}
-			req := base.withAction(lname)
+			req := base.WithAction(lname)
 			g := ActionGrant{Action: name, Level: act.Level}
 			switch {
 			case decide(req, ps):
@@ -309,9 +309,18 @@ func decide(req *Request, ps *PolicySet) bool {
 	return err == nil && o == Allowed
 }
 
-// withAction returns a copy of a prepared request asking another action on
-// the same resource, without preparing the context again.
-func (r *Request) withAction(lowerAction string) *Request {
+// WithAction returns a copy of a prepared request asking another
+// (lowercased) action on the same resource, without preparing the context
+// again: the cheap way to ask many actions about one principal and resource.
+// The request must have been prepared (Prepare, Decide or Evaluate).
+func (r *Request) WithAction(lowerAction string) *Request {
+	if r.prep == nil {
+		if err := r.Prepare(); err != nil {
+			cp := *r
+			cp.Action = lowerAction
+			return &cp
+		}
+	}
 	cp := *r
 	pr := *r.prep
 	pr.action = lowerAction
@@ -511,14 +520,14 @@ func (a *Account) judgeAdmin(out *Permissions, p Principal, ps *PolicySet, base 
 	admin := true
 	missing := ""
 	check := func(lname, display string) {
-		creq := base.withAction(lname)
+		creq := base.WithAction(lname)
 		if !decide(creq, ceiling) {
 			return
 		}
 		ceilingN++
 		ok := allowed[lname]
 		if !ok && lname == strings.ToLower(AdminProbeUnlisted) {
-			ok = decide(base.withAction(lname), ps)
+			ok = decide(base.WithAction(lname), ps)
 		}
 		if !ok && admin {
 			admin = false
