@@ -45,6 +45,9 @@ type principal struct {
 	trustDirectAny, trustAccount bool
 	trustNamed                   map[string]bool
 
+	// fresh: a user or role the attacker creates (not in the snapshot).
+	fresh bool
+
 	boundaryARN string
 	// managed lists the ARNs of the managed policies that apply, directly
 	// or through a group.
@@ -109,8 +112,12 @@ type index struct {
 	// adminPols are attachable managed policies that grant everything on
 	// their own, by ARN (AdministratorAccess-like customer policies).
 	adminPols []adminPolicy
-	instances []*instance
-	functions []*function
+	// Roles by what their trust policy names (see principal.trustNamed).
+	trustedBy    map[string][]*principal
+	trustAnyone  []*principal
+	trustAccount []*principal
+	instances    []*instance
+	functions    []*function
 	// functionsUnknown lists regions whose functions were not collected.
 	functionsUnknown []string
 	anyFnPolicy      bool
@@ -146,10 +153,18 @@ func buildIndex(s *model.Snapshot, acct *iam.Account) *index {
 		ix.principals = append(ix.principals, p)
 		ix.byARN[p.arn] = p
 	}
+	// Policies the engine's adapter already parsed, by name (managed
+	// policies are named by ARN, group inline policies by group and name).
+	known := map[string]*iam.Policy{}
+	for _, sp := range acct.Principals {
+		for _, pol := range sp.Identity {
+			known[pol.Name] = pol
+		}
+	}
 	ix.loadUsers(s)
 	ix.loadRoles(s)
-	ix.loadGroups(s)
-	ix.loadPolicies(s)
+	ix.loadGroups(s, known)
+	ix.loadPolicies(s, known)
 	ix.loadInstances(s)
 	ix.loadFunctions(s)
 	return ix
@@ -216,6 +231,18 @@ func (ix *index) loadRoles(s *model.Snapshot) {
 		}
 	}
 	sort.Slice(ix.roles, func(i, j int) bool { return ix.roles[i].arn < ix.roles[j].arn })
+	ix.trustedBy = map[string][]*principal{}
+	for _, p := range ix.roles {
+		for arn := range p.trustNamed {
+			ix.trustedBy[arn] = append(ix.trustedBy[arn], p)
+		}
+		if p.trustDirectAny {
+			ix.trustAnyone = append(ix.trustAnyone, p)
+		}
+		if p.trustAccount {
+			ix.trustAccount = append(ix.trustAccount, p)
+		}
+	}
 }
 
 func (p *principal) indexTrust(trust *iam.Policy, account string) {
@@ -248,14 +275,13 @@ func (p *principal) indexTrust(trust *iam.Policy, account string) {
 	}
 }
 
-func (ix *index) loadGroups(s *model.Snapshot) {
+func (ix *index) loadGroups(s *model.Snapshot, parsed map[string]*iam.Policy) {
 	gs, _ := s.IAM.Groups.Get()
 	pols, _ := s.IAM.Policies.Get()
 	docs := map[string]string{}
 	for i := range pols {
 		docs[pols[i].ARN] = pols[i].DefaultDocument()
 	}
-	parsed := map[string]*iam.Policy{}
 	for i := range gs {
 		g := &gs[i]
 		grp := &group{name: g.Name, arn: g.ARN}
@@ -269,12 +295,15 @@ func (ix *index) loadGroups(s *model.Snapshot) {
 		owner := "group/" + g.Name
 		for _, ip := range g.InlinePolicies {
 			name := owner + " inline policy " + ip.Name
-			p, err := iam.ParseString(ip.Document)
-			if err != nil {
-				grp.unknown = append(grp.unknown, fmt.Sprintf("%s: %v", name, err))
-				continue
+			p, ok := parsed[name]
+			if !ok {
+				var err error
+				if p, err = iam.ParseString(ip.Document); err != nil {
+					grp.unknown = append(grp.unknown, fmt.Sprintf("%s: %v", name, err))
+					continue
+				}
+				p.Name = name
 			}
-			p.Name = name
 			grp.policies = append(grp.policies, p)
 		}
 		for _, ap := range g.AttachedPolicies {
@@ -323,7 +352,7 @@ func awsManagedARN(arn string) bool {
 	return len(f) == 6 && f[2] == "iam" && f[4] == "aws"
 }
 
-func (ix *index) loadPolicies(s *model.Snapshot) {
+func (ix *index) loadPolicies(s *model.Snapshot, parsed map[string]*iam.Policy) {
 	pols, _ := s.IAM.Policies.Get()
 	holders := map[string][]*principal{}
 	for _, p := range ix.principals {
@@ -337,10 +366,14 @@ func (ix *index) loadPolicies(s *model.Snapshot) {
 	}
 	for i := range pols {
 		mp := &pols[i]
-		doc := mp.DefaultDocument()
-		if doc != "" && mp.IsAttachable {
-			if pol := grantsEverything(doc); pol != nil {
-				pol.Name = mp.ARN
+		if mp.IsAttachable {
+			pol := parsed[mp.ARN]
+			if doc := mp.DefaultDocument(); pol == nil && strings.Contains(doc, `"*"`) {
+				if p, err := iam.ParseString(doc); err == nil {
+					p.Name, pol = mp.ARN, p
+				}
+			}
+			if pol != nil && grantsEverything(pol) {
 				ix.adminPols = append(ix.adminPols, adminPolicy{arn: mp.ARN, pol: pol})
 			}
 		}
@@ -374,23 +407,19 @@ type adminPolicy struct {
 	pol *iam.Policy
 }
 
-// grantsEverything returns the parsed policy when its document has an
-// unconditioned Allow of "*" on "*" (a cheap first test; the engine decides
-// what attaching it gives).
-func grantsEverything(doc string) *iam.Policy {
-	p, err := iam.ParseString(doc)
-	if err != nil {
-		return nil
-	}
+// grantsEverything reports whether a policy has an unconditioned Allow of
+// "*" on "*" (a cheap first test; the engine decides what attaching it
+// gives).
+func grantsEverything(p *iam.Policy) bool {
 	for _, st := range p.Statements {
 		if st.Effect != iam.Allow || st.NotAction || st.NotResource || len(st.Conditions) > 0 {
 			continue
 		}
 		if contains(st.Actions, "*") && contains(st.Resources, "*") {
-			return p
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 func contains(list []string, s string) bool {

@@ -48,48 +48,57 @@ var AdminProbes = []string{
 	"demarc-probe:AnyUnlistedAction",
 }
 
-// ceiling returns the probes the principal could be allowed at most in a
-// credential context.
-func (a *Analysis) ceiling(p *principal, c Cred) []string {
-	k := nodeKey(p, c, nil)
+// inCeiling reports whether the principal could be allowed a probe at
+// most: the same principal with Allow "*" on "*", no boundary, under the
+// same SCPs and RCPs and credential context. Without organization
+// policies every probe is in the ceiling.
+func (a *Analysis) inCeiling(p *principal, c Cred, act string) bool {
+	if len(a.scps[true]) == 0 && len(a.rcps[true]) == 0 {
+		return true
+	}
+	k := nodeKey(p, c, nil) + "|" + act
 	if v, ok := a.ceilings[k]; ok {
 		return v
 	}
 	synthetic := &node{p: p, cred: c, identity: []*iam.Policy{a.allowAll}}
-	var out []string
-	for _, act := range AdminProbes {
-		if a.allowed(&request{n: synthetic, action: act, resource: "*", mode: resNone, tagsKnown: true}) {
-			out = append(out, act)
-		}
-	}
-	a.ceilings[k] = out
-	return out
+	v := a.allowed(&request{n: synthetic, action: act, resource: "*", mode: resNone, tagsKnown: true})
+	a.ceilings[k] = v
+	return v
 }
 
-// isAdmin reports whether the node is admin-equivalent.
+// isAdmin reports whether the node is admin-equivalent: allowed every
+// probe of its ceiling, which is not empty.
 func (a *Analysis) isAdmin(n *node) bool {
 	if n.admin != 0 {
 		return n.admin > 0
 	}
-	ceil := a.ceiling(n.p, n.cred)
-	ok := len(ceil) > 0
-	for _, act := range ceil {
-		if !n.canDo(act) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		for _, act := range ceil {
-			if !a.allowed(&request{n: n, action: act, resource: "*", mode: resNone, tagsKnown: true}) {
-				ok = false
-				break
-			}
-		}
-	}
 	n.admin = -1
-	if ok {
-		n.admin = 1
+	// Cheap first: a probe no Allow statement names must be one the
+	// ceiling excludes.
+	named := 0
+	for _, act := range AdminProbes {
+		if n.canDo(act) {
+			named++
+		} else if a.inCeiling(n.p, n.cred, act) {
+			return false
+		}
 	}
-	return ok
+	if named == 0 {
+		return false
+	}
+	inCeiling := 0
+	for _, act := range AdminProbes {
+		if !n.canDo(act) || !a.inCeiling(n.p, n.cred, act) {
+			continue
+		}
+		inCeiling++
+		if !a.allowed(&request{n: n, action: act, resource: "*", mode: resNone, tagsKnown: true}) {
+			return false
+		}
+	}
+	if inCeiling == 0 {
+		return false
+	}
+	n.admin = 1
+	return true
 }

@@ -41,8 +41,9 @@ type Analysis struct {
 	adminPolicy string // arn:PARTITION:iam::aws:policy/AdministratorAccess
 	trustCache  map[string]bool
 	synth       map[string]*iam.Policy
-	ceilings    map[string][]string
+	ceilings    map[string]bool
 	searched    map[string]*searchResult
+	fresh       map[string]*principal
 }
 
 // New indexes a snapshot for privilege-path questions.
@@ -67,8 +68,9 @@ func New(s *model.Snapshot, opts Options) *Analysis {
 		nodes:      map[string]*node{},
 		trustCache: map[string]bool{},
 		synth:      map[string]*iam.Policy{},
-		ceilings:   map[string][]string{},
+		ceilings:   map[string]bool{},
 		searched:   map[string]*searchResult{},
+		fresh:      map[string]*principal{},
 	}
 	a.adminPolicy = "arn:" + acct.Partition + ":iam::aws:policy/AdministratorAccess"
 	a.allowAll = iam.MustParse(allowAllDoc)

@@ -51,6 +51,10 @@ const (
 	TargetInstanceRole Target = "instance-role"
 	// TargetFunctionRole: the execution role of an existing Lambda function.
 	TargetFunctionRole Target = "function-role"
+	// TargetNewPrincipal: a user or role the attacker creates, with a
+	// policy of its choice (it has no permissions boundary unless the
+	// creation is only allowed with one, which the engine evaluates).
+	TargetNewPrincipal Target = "new-principal"
 	// TargetResourceRole: the service role of an existing resource that the
 	// snapshot does not inventory (Glue dev endpoints and jobs,
 	// CloudFormation stacks, CodeBuild projects, SageMaker notebooks); the
@@ -189,6 +193,8 @@ const (
 	tplNotebook     = "arn:{partition}:sagemaker:{region}:{account}:notebook-instance/{name}"
 	tplTrainingJob  = "arn:{partition}:sagemaker:{region}:{account}:training-job/{name}"
 	tplProcessing   = "arn:{partition}:sagemaker:{region}:{account}:processing-job/{name}"
+	tplNewUser      = "arn:{partition}:iam::{account}:user/{name}"
+	tplNewRole      = "arn:{partition}:iam::{account}:role/{name}"
 	tplTaskDef      = "arn:{partition}:ecs:{region}:{account}:task-definition/{name}:1"
 	tplRunShellDoc  = "arn:{partition}:ssm:{region}::document/AWS-RunShellScript"
 	actionPassRole  = "iam:PassRole"
@@ -299,6 +305,39 @@ var catalogue = []Technique{
 		Steps:   []Step{{Action: "iam:PutRolePermissionsBoundary", Resource: OnTarget}},
 		Target:  TargetRole, Gain: GainBoundaryLifted,
 		Refs: []string{refBoundaries},
+	},
+
+	{
+		ID: "iam:CreateUser+iam:PutUserPolicy+iam:CreateAccessKey", Name: "Create a new user with an inline admin policy",
+		Summary: "Create a user, write an inline policy granting everything on it and create its access key; the new user has none of the attacker's denies or boundary.",
+		Steps: []Step{{Action: "iam:CreateUser", Resource: tplNewUser}, {Action: "iam:PutUserPolicy", Resource: tplNewUser},
+			{Action: "iam:CreateAccessKey", Resource: tplNewUser}},
+		Target: TargetNewPrincipal, Gain: GainArbitraryPolicy,
+		Refs: []string{refManagedVsIn, refAccessKeys},
+	},
+	{
+		ID: "iam:CreateUser+iam:AttachUserPolicy+iam:CreateAccessKey", Name: "Create a new user with an admin managed policy",
+		Summary: "Create a user, attach AdministratorAccess (iam:PolicyARN is evaluated) and create its access key.",
+		Steps: []Step{{Action: "iam:CreateUser", Resource: tplNewUser}, {Action: "iam:AttachUserPolicy", Resource: tplNewUser},
+			{Action: "iam:CreateAccessKey", Resource: tplNewUser}},
+		Target: TargetNewPrincipal, Gain: GainArbitraryPolicy,
+		Refs: []string{refManagedVsIn, refAccessKeys},
+	},
+	{
+		ID: "iam:CreateRole+iam:PutRolePolicy+sts:AssumeRole", Name: "Create a new role trusting the attacker, with an inline admin policy",
+		Summary: "Create a role whose trust policy names the attacker, write an inline policy granting everything on it, and assume it.",
+		Steps: []Step{{Action: "iam:CreateRole", Resource: tplNewRole}, {Action: "iam:PutRolePolicy", Resource: tplNewRole},
+			{Action: actionAssume, Resource: tplNewRole}},
+		Target: TargetNewPrincipal, Gain: GainArbitraryPolicy, Needs: []Need{NeedOwnTrust},
+		Refs: []string{refManagedVsIn, refTrust},
+	},
+	{
+		ID: "iam:CreateRole+iam:AttachRolePolicy+sts:AssumeRole", Name: "Create a new role trusting the attacker, with an admin managed policy",
+		Summary: "Create a role whose trust policy names the attacker, attach AdministratorAccess (iam:PolicyARN is evaluated) and assume it.",
+		Steps: []Step{{Action: "iam:CreateRole", Resource: tplNewRole}, {Action: "iam:AttachRolePolicy", Resource: tplNewRole},
+			{Action: actionAssume, Resource: tplNewRole}},
+		Target: TargetNewPrincipal, Gain: GainArbitraryPolicy, Needs: []Need{NeedOwnTrust},
+		Refs: []string{refManagedVsIn, refTrust},
 	},
 
 	// Credential takeover and role assumption.

@@ -28,6 +28,7 @@ type edge struct {
 	kind   edgeKind
 	target *principal // become/modify; nil for join
 	cred   Cred       // become: the credential context gained
+	mods   []mod      // become: the changes the new node starts with
 	mod    mod        // modify/join
 	via    string     // the resource acted on, when it is not the target
 	reqs   []*request // the questions whose Allow makes the edge, for explanations
@@ -49,37 +50,75 @@ type binding struct {
 	boundary   string // iam:PermissionsBoundary
 }
 
-// edgesOf computes (once) the techniques that work from a node.
+// execOrder is the order techniques are tried from a node: changes to
+// the node's own principal first (they most often end a search at once),
+// the costly walks over every managed policy last. Order does not affect
+// which path is shortest, only how soon the search can stop.
+var execOrder = func() []*Technique {
+	rank := map[Target]int{TargetUser: 0, TargetRole: 0, TargetNewPrincipal: 1, TargetGroup: 2, TargetGroupJoin: 2,
+		TargetServiceRole: 3, TargetInstanceRole: 3, TargetFunctionRole: 3, TargetResourceRole: 3, TargetPolicy: 4}
+	var out []*Technique
+	for r := 0; r <= 4; r++ {
+		for i := range catalogue {
+			if rank[catalogue[i].Target] == r {
+				out = append(out, &catalogue[i])
+			}
+		}
+	}
+	return out
+}()
+
+// expand calls fn for every edge from the node, computing techniques
+// lazily (and once) until fn returns false.
+func (a *Analysis) expand(n *node, fn func(*edge) bool) bool {
+	for i := 0; i < len(n.edges); i++ {
+		if !fn(n.edges[i]) {
+			return false
+		}
+	}
+	for n.next < len(execOrder) {
+		t := execOrder[n.next]
+		start := len(n.edges)
+		if a.mayUse(n, t) {
+			a.techniqueEdges(n, t)
+		}
+		n.next++
+		for _, e := range n.edges[start:] {
+			if !fn(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// edgesOf computes every edge of a node.
 func (a *Analysis) edgesOf(n *node) []*edge {
-	if n.edgesDone {
-		return n.edges
-	}
-	n.edgesDone = true
-	for i := range catalogue {
-		t := &catalogue[i]
-		if !a.mayUse(n, t) {
-			continue
-		}
-		switch t.Target {
-		case TargetUser, TargetRole:
-			a.principalEdges(n, t)
-		case TargetGroup:
-			a.groupEdges(n, t)
-		case TargetGroupJoin:
-			a.joinEdges(n, t)
-		case TargetPolicy:
-			a.policyEdges(n, t)
-		case TargetServiceRole:
-			a.serviceRoleEdges(n, t)
-		case TargetInstanceRole:
-			a.instanceRoleEdges(n, t)
-		case TargetFunctionRole:
-			a.functionRoleEdges(n, t)
-		case TargetResourceRole:
-			a.resourceRoleEdges(n, t)
-		}
-	}
+	a.expand(n, func(*edge) bool { return true })
 	return n.edges
+}
+
+func (a *Analysis) techniqueEdges(n *node, t *Technique) {
+	switch t.Target {
+	case TargetUser, TargetRole:
+		a.principalEdges(n, t)
+	case TargetNewPrincipal:
+		a.freshEdges(n, t)
+	case TargetGroup:
+		a.groupEdges(n, t)
+	case TargetGroupJoin:
+		a.joinEdges(n, t)
+	case TargetPolicy:
+		a.policyEdges(n, t)
+	case TargetServiceRole:
+		a.serviceRoleEdges(n, t)
+	case TargetInstanceRole:
+		a.instanceRoleEdges(n, t)
+	case TargetFunctionRole:
+		a.functionRoleEdges(n, t)
+	case TargetResourceRole:
+		a.resourceRoleEdges(n, t)
+	}
 }
 
 // mayUse filters techniques the node cannot possibly use: every step's
@@ -97,9 +136,27 @@ func (a *Analysis) mayUse(n *node, t *Technique) bool {
 	return true
 }
 
+// resourceOf renders a step's resource; tagsKnown says whether the
+// resource's tags are known (an existing resource of the snapshot).
+func (a *Analysis) resourceOf(st Step, b *binding) (res string, tagsKnown bool) {
+	switch st.Resource {
+	case OnTarget:
+		return b.targetARN, true
+	case OnInstance:
+		return b.inst.arn, b.inst.assumed == ""
+	case OnFunction:
+		return b.fn.arn, b.fn.role != nil || b.fn.region != ""
+	case OnAny:
+		return "*", true
+	}
+	// A resource the attacker names: its tags are the attacker's choice.
+	return a.render(st.Resource, b), false
+}
+
 // req builds the request of one step.
 func (a *Analysis) req(n *node, t *Technique, st Step, b *binding) *request {
-	r := &request{n: n, action: st.Action, mode: resSnapshot, tagsKnown: true}
+	r := &request{n: n, action: st.Action, mode: resSnapshot}
+	r.resource, r.tagsKnown = a.resourceOf(st, b)
 	extra := map[string][]string{}
 	tags := func(m map[string]string, prefixes ...string) {
 		for k, v := range m {
@@ -110,25 +167,11 @@ func (a *Analysis) req(n *node, t *Technique, st Step, b *binding) *request {
 	}
 	switch st.Resource {
 	case OnTarget:
-		r.resource = b.targetARN
 		tags(b.targetTags, "aws:ResourceTag/", "iam:ResourceTag/")
 	case OnInstance:
-		r.resource = b.inst.arn
-		if b.inst.assumed != "" {
-			r.tagsKnown = false
-		}
 		tags(b.inst.tags, "aws:ResourceTag/", "ec2:ResourceTag/")
 	case OnFunction:
-		r.resource = b.fn.arn
-		if b.fn.role == nil && b.fn.region == "" {
-			r.tagsKnown = false
-		}
 		tags(b.fn.tags, "aws:ResourceTag/")
-	case OnAny:
-		r.resource = "*"
-	default:
-		r.resource = a.render(st.Resource, b)
-		r.tagsKnown = false // a resource the attacker names: its tags are the attacker's choice
 	}
 	switch {
 	case st.Action == actionPassRole:
@@ -163,7 +206,12 @@ func (a *Analysis) render(tpl string, b *binding) string {
 // try decides every step of a technique under a binding; it returns the
 // requests when all are allowed.
 func (a *Analysis) try(n *node, t *Technique, steps []Step, b *binding, tweak func(Step, *request)) []*request {
-	var out []*request
+	for _, st := range steps {
+		if res, _ := a.resourceOf(st, b); !a.possible(n, st.Action, res) {
+			return nil
+		}
+	}
+	out := make([]*request, 0, len(steps))
 	for _, st := range steps {
 		r := a.req(n, t, st, b)
 		if tweak != nil {
@@ -179,14 +227,36 @@ func (a *Analysis) try(n *node, t *Technique, steps []Step, b *binding, tweak fu
 
 func (a *Analysis) add(e *edge) { e.from.edges = append(e.from.edges, e) }
 
-// principalEdges handles techniques on one user or role.
+// possible is a cheap filter before the engine: without a resource
+// policy that could grant it, a request needs an identity Allow statement
+// whose action and resource patterns match.
+func (a *Analysis) possible(n *node, action, resource string) bool {
+	switch {
+	case action == actionAssume, action == actionInvokeFn:
+		return true // trust and function policies grant on their own
+	case a.ix.anyFnPolicy && strings.HasPrefix(resource, "arn:"+a.ix.partition+":lambda:"):
+		return true
+	}
+	return n.mightAllow(action, resource)
+}
+
+// principalEdges handles techniques on one user or role, the node's own
+// principal first.
 func (a *Analysis) principalEdges(n *node, t *Technique) {
 	targets := a.ix.users
 	if t.Target == TargetRole {
 		targets = a.ix.roles
 	}
-	for _, p := range targets {
+	if contains(needs(t), string(NeedTrust)) {
+		targets = a.assumable(n)
+	} else if (t.Target == TargetUser) == n.p.isUser && !n.p.fresh {
+		targets = append([]*principal{n.p}, targets...)
+	}
+	for i, p := range targets {
 		self := p == n.p
+		if self && i > 0 {
+			continue // done first
+		}
 		if p.serviceLinked {
 			continue // AWS does not let customers change or assume service-linked roles
 		}
@@ -247,6 +317,64 @@ func (a *Analysis) attachable() []adminPolicy {
 	return append([]adminPolicy{{arn: a.adminPolicy, pol: a.allowAll}}, a.ix.adminPols...)
 }
 
+// freshEdges: the attacker creates a user or role with a policy of its
+// choice and takes it over.
+func (a *Analysis) freshEdges(n *node, t *Technique) {
+	isRole := t.Steps[0].Action == "iam:CreateRole"
+	attach := strings.Contains(t.Steps[1].Action, ":Attach")
+	var tweak func(Step, *request)
+	if isRole {
+		own := a.ownTrustPolicy(n.p)
+		tweak = func(st Step, r *request) {
+			if st.Action == actionAssume {
+				r.mode, r.override = resOverride, own
+			}
+		}
+	}
+	pols := []adminPolicy{{arn: "", pol: a.writtenPolicy(t, nil)}}
+	if attach {
+		pols = a.attachable()
+	}
+	for _, c := range a.candidates(n, t) {
+		b := &binding{region: c.region, name: c.name}
+		for _, pol := range pols {
+			b.policyARN = pol.arn
+			reqs := a.try(n, t, t.Steps, b, tweak)
+			if reqs == nil {
+				continue
+			}
+			p := a.freshPrincipal(a.render(t.Steps[0].Resource, b), isRole)
+			cred := CredLongTerm
+			if isRole {
+				cred = CredSession
+				if n.cred == CredSessionMFA {
+					cred = CredSessionMFA
+				}
+			}
+			key := "add:" + pol.pol.Name
+			a.add(&edge{tech: t, from: n, kind: edgeBecome, target: p, cred: cred, reqs: reqs, via: pol.arn,
+				mods: []mod{{kind: modAddPolicy, key: key, pol: pol.pol}}})
+			return
+		}
+	}
+}
+
+// freshPrincipal is a user or role that does not exist yet.
+func (a *Analysis) freshPrincipal(arn string, isRole bool) *principal {
+	if p, ok := a.fresh[arn]; ok {
+		return p
+	}
+	pr, err := iam.ParsePrincipal(arn)
+	if err != nil {
+		pr = iam.Principal{ARN: arn}
+	}
+	pr.OrgID = a.ix.acct.OrgID
+	pr.ManagementAccount = a.ix.acct.ManagementAccount
+	p := &principal{sp: &iam.SnapshotPrincipal{Principal: pr}, arn: arn, name: pr.Name, isUser: !isRole, fresh: true, accessKeys: 1}
+	a.fresh[arn] = p
+	return p
+}
+
 // becomeEdges handles credential takeover and role assumption.
 func (a *Analysis) becomeEdges(n *node, t *Technique, p *principal, b *binding) {
 	steps := t.Steps
@@ -272,12 +400,6 @@ func (a *Analysis) becomeEdges(n *node, t *Technique, p *principal, b *binding) 
 	}
 	var tweak func(Step, *request)
 	if contains(needs(t), string(NeedTrust)) {
-		// Filter before the engine: the trust policy must name the caller,
-		// name anyone, or name the account (which then needs the caller's
-		// own sts:AssumeRole allow).
-		if !p.trustNamed[n.p.arn] && !p.trustDirectAny && !(p.trustAccount && n.canDo(actionAssume)) {
-			return
-		}
 		if n.cred == CredSessionMFA {
 			cred = CredSessionMFA // the caller can pass its MFA on (documented choice)
 		}
@@ -296,6 +418,32 @@ func (a *Analysis) becomeEdges(n *node, t *Technique, p *principal, b *binding) 
 	if reqs := a.try(n, t, steps, b, tweak); reqs != nil {
 		a.add(&edge{tech: t, from: n, kind: edgeBecome, target: p, cred: cred, reqs: reqs})
 	}
+}
+
+// assumable lists the roles whose trust policy may allow the node, in ARN
+// order: those naming it, naming anyone, or naming the account (which then
+// needs the caller's own sts:AssumeRole allow). A filter: the engine
+// decides.
+func (a *Analysis) assumable(n *node) []*principal {
+	seen := map[*principal]bool{}
+	for _, p := range a.ix.trustedBy[n.p.arn] {
+		seen[p] = true
+	}
+	for _, p := range a.ix.trustAnyone {
+		seen[p] = true
+	}
+	if n.canDo(actionAssume) {
+		for _, p := range a.ix.trustAccount {
+			seen[p] = true
+		}
+	}
+	out := make([]*principal, 0, len(seen))
+	for _, p := range a.ix.roles {
+		if seen[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func needs(t *Technique) []string {

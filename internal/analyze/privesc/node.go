@@ -42,10 +42,13 @@ type node struct {
 	rwBoundary [2]*iam.Policy
 	rwDone     [2]bool
 
-	edges     []*edge
-	edgesDone bool
-	admin     int8 // 0 unknown, 1 admin, -1 not
-	capable   map[string]bool
+	edges   []*edge
+	next    int  // index in execOrder of the next technique to compute
+	admin   int8 // 0 unknown, 1 admin, -1 not
+	capable map[string]bool
+	// allowRes caches, per action, the resource patterns of the Allow
+	// statements naming it ("*" when any resource may match).
+	allowRes map[string][]string
 }
 
 func nodeKey(p *principal, c Cred, mods []mod) string {
@@ -166,6 +169,66 @@ func (n *node) canDo(action string) bool {
 	}
 	n.capable[action] = ok
 	return ok
+}
+
+// mightAllow reports whether an identity Allow statement could match the
+// action on the resource (conditions ignored, policy variables read as
+// wildcards): a filter before the engine.
+func (n *node) mightAllow(action, resource string) bool {
+	pats, ok := n.allowRes[action]
+	if !ok {
+		if n.allowRes == nil {
+			n.allowRes = map[string][]string{}
+		}
+		for _, pol := range n.identity {
+			for _, st := range pol.Statements {
+				if st.Effect != iam.Allow {
+					continue
+				}
+				m := false
+				for _, pat := range st.Actions {
+					if globFold(pat, action) {
+						m = true
+						break
+					}
+				}
+				if m == st.NotAction {
+					continue
+				}
+				if st.NotResource {
+					pats = append(pats, "*")
+					continue
+				}
+				for _, r := range st.Resources {
+					if n.p.isUser && n.p.name != "" {
+						r = strings.ReplaceAll(r, "${aws:username}", n.p.name)
+					}
+					pats = append(pats, varsToWildcards(r))
+				}
+			}
+		}
+		n.allowRes[action] = pats
+	}
+	for _, pat := range pats {
+		if globFold(pat, resource) {
+			return true
+		}
+	}
+	return false
+}
+
+func varsToWildcards(s string) string {
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return s
+		}
+		s = s[:i] + "*" + s[i+j+1:]
+	}
 }
 
 // globFold matches an action pattern (case-insensitive, * and ?).

@@ -107,6 +107,29 @@ var scenarios = []scenario{
 			w.role("app", trustService(svcLambda), adminDoc).PermissionsBoundary = b
 			return iamARN("role", "app")
 		}},
+	{name: "create a new user with an inline admin policy", hops: []string{"iam:CreateUser+iam:PutUserPolicy+iam:CreateAccessKey"},
+		lastTo: iamARN("user", "tmp-x"),
+		build: func(w *world) string {
+			w.user("alice", doc(allow(iamARN("user", "tmp-*"), "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey")))
+			return alice
+		}},
+	{name: "create a new user with AdministratorAccess", hops: []string{"iam:CreateUser+iam:AttachUserPolicy+iam:CreateAccessKey"},
+		build: func(w *world) string {
+			// AdministratorAccess minus a deny: not admin, but it can mint
+			// a user without the deny.
+			w.user("alice", adminDoc, doc(deny("*", "ec2:TerminateInstances", "iam:PutUserPolicy"), deny(alice, "iam:*")))
+			return alice
+		}},
+	{name: "create a new role trusting self with an inline admin policy", hops: []string{"iam:CreateRole+iam:PutRolePolicy+sts:AssumeRole"},
+		build: func(w *world) string {
+			w.user("alice", doc(allow("*", "iam:CreateRole", "iam:PutRolePolicy")))
+			return alice
+		}},
+	{name: "create a new role trusting self with AdministratorAccess", hops: []string{"iam:CreateRole+iam:AttachRolePolicy+sts:AssumeRole"},
+		build: func(w *world) string {
+			w.user("alice", doc(allowIf("*", `{"ArnLike":{"iam:PolicyARN":"arn:aws:iam::aws:policy/*"}}`, "iam:AttachRolePolicy"), allow("*", "iam:CreateRole")))
+			return alice
+		}},
 	{name: "create access key for an admin user", hops: []string{"iam:CreateAccessKey"}, lastTo: bob,
 		build: func(w *world) string {
 			w.user("alice", doc(allow(bob, "iam:CreateAccessKey")))

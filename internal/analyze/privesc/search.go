@@ -61,16 +61,37 @@ func (a *Analysis) isAdminPrincipal(p *principal) bool {
 // Plans grow by one hop per technique; a change to another principal's
 // permissions counts only once the attacker controls that principal too,
 // and the plan then includes the hops that gave the control.
+//
+// The goal is tested when a node is first reached: a plan one hop longer
+// than the plans being expanded cannot be beaten, so the search stops at
+// once; a longer one (a merged plan) is kept until the buckets below it
+// are exhausted.
 func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 	res := &searchResult{}
 	buckets := make([][]item, a.opts.MaxHops+1)
+	cost := 0
+	var best []hop
+	found, done := false, false
+	seen := map[*node]bool{}
 	push := func(n *node, plan []hop) {
-		if len(plan) < len(buckets) {
-			buckets[len(plan)] = append(buckets[len(plan)], item{n: n, plan: plan})
+		if len(plan) >= len(buckets) || (found && len(plan) >= len(best)) {
+			return
 		}
+		if !seen[n] {
+			seen[n] = true
+			if goal(n) {
+				best, found = plan, true
+				done = len(plan) <= cost+1
+				return
+			}
+		}
+		buckets[len(plan)] = append(buckets[len(plan)], item{n: n, plan: plan})
 	}
 	for _, n := range a.startNodes(src) {
-		push(n, nil)
+		if !seen[n] {
+			seen[n] = true
+			buckets[0] = append(buckets[0], item{n: n})
+		}
 	}
 	visited := map[*node]bool{}
 	controlled := map[*principal]item{}
@@ -86,8 +107,11 @@ func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 		n := a.node(target, ctrl.n.cred, withMod(ctrl.n.mods, e.mod))
 		push(n, merge(by.plan, ctrl.plan, hop{e: e, target: target}))
 	}
-	for cost := 0; cost < len(buckets); cost++ {
-		for i := 0; i < len(buckets[cost]); i++ {
+	for cost = 0; cost < len(buckets) && !done; cost++ {
+		if found && len(best) <= cost+1 {
+			break
+		}
+		for i := 0; i < len(buckets[cost]) && !done; i++ {
 			it := buckets[cost][i]
 			if visited[it.n] {
 				continue
@@ -103,10 +127,6 @@ func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 					}
 				}
 			}
-			if goal(it.n) {
-				res.plan, res.found = it.plan, true
-				return res
-			}
 			if _, ok := controlled[it.n.p]; !ok {
 				controlled[it.n.p] = it
 				order = append(order, it.n.p)
@@ -120,10 +140,10 @@ func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 					}
 				}
 			}
-			for _, e := range a.edgesOf(it.n) {
+			a.expand(it.n, func(e *edge) bool {
 				switch e.kind {
 				case edgeBecome:
-					push(a.node(e.target, e.cred, nil), extend(it.plan, hop{e: e, target: e.target}))
+					push(a.node(e.target, e.cred, e.mods), extend(it.plan, hop{e: e, target: e.target}))
 				case edgeModify:
 					switch c, ok := controlled[e.target]; {
 					case e.target == it.n.p:
@@ -145,8 +165,13 @@ func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 						}
 					}
 				}
-			}
+				return !done
+			})
 		}
+	}
+	if found {
+		res.plan, res.found = best, true
+		return res
 	}
 	for u := range uncertain {
 		res.uncertain = append(res.uncertain, u)
