@@ -19,8 +19,8 @@ import (
 )
 
 // front is the endpoint a scenario's demarc runs talk to: a reverse proxy
-// to moto that itself answers IAM Access Analyzer, which moto does not
-// implement (it answers a bare HTTP 500, so demarc could only ever report
+// to moto that itself answers two SSM listings (see emptySSM) and IAM Access
+// Analyzer, which moto does not implement (it answers a bare HTTP 500, so demarc could only ever report
 // UNKNOWN, after retrying). The fake speaks the real restJson1 wire format
 // of the two operations involved, CreateAnalyzer (used by the builders
 // through the SDK) and ListAnalyzers (used by demarc):
@@ -67,7 +67,21 @@ func (f *front) config(region string) aws.Config {
 	}
 }
 
+// emptySSM are the SSM operations moto does not implement (it answers a
+// bare HTTP 500, which the SDK retries for tens of seconds per region). No
+// instance in these accounts runs the SSM agent, so AWS would answer an
+// empty list: the front does. awsJson1_1, keyed by X-Amz-Target.
+var emptySSM = map[string]string{
+	"AmazonSSM.DescribeInstanceInformation":     `{"InstanceInformationList":[]}`,
+	"AmazonSSM.ListResourceComplianceSummaries": `{"ResourceComplianceSummaryItems":[]}`,
+}
+
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if body, ok := emptySSM[r.Header.Get("X-Amz-Target")]; ok {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = io.WriteString(w, body)
+		return
+	}
 	if signingService(r) != "access-analyzer" {
 		f.moto.ServeHTTP(w, r)
 		return
