@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ToAdmin is the Query.To value (and Path.To) for "administrator".
@@ -193,18 +195,20 @@ func (a *Analysis) path(src *principal, to string, plan []hop) Path {
 	return out
 }
 
-// WriteText writes a human summary of a result.
+// WriteText writes a human summary of a result. Names from the snapshot
+// are escaped so that a hostile policy or principal name cannot forge
+// lines or drive the terminal.
 func WriteText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	if len(r.Paths) == 0 {
 		b.WriteString("No privilege-escalation path found.\n")
 	}
 	for _, p := range r.Paths {
-		fmt.Fprintf(&b, "%s → %s (%d hop%s)\n", p.From, p.To, len(p.Hops), plural(len(p.Hops)))
+		fmt.Fprintf(&b, "%s → %s (%d hop%s)\n", safe(p.From), safe(p.To), len(p.Hops), plural(len(p.Hops)))
 		for i, h := range p.Hops {
-			fmt.Fprintf(&b, "  %d. %s: %s → %s", i+1, h.Technique, h.From, h.To)
+			fmt.Fprintf(&b, "  %d. %s: %s → %s", i+1, h.Technique, safe(h.From), safe(h.To))
 			if h.Via != "" {
-				fmt.Fprintf(&b, " via %s", h.Via)
+				fmt.Fprintf(&b, " via %s", safe(h.Via))
 			}
 			fmt.Fprintf(&b, " [%s, as %s]\n", h.Gain, h.Credentials)
 			for _, pm := range h.Permissions {
@@ -212,7 +216,8 @@ func WriteText(w io.Writer, r *Result) error {
 				if pm.Principal != "" {
 					who = " for " + pm.Principal
 				}
-				fmt.Fprintf(&b, "     %s on %s%s: %s policy %q statement %v\n", pm.Action, pm.Resource, who, pm.PolicyKind, pm.Policy, pm.Statement)
+				fmt.Fprintf(&b, "     %s on %s%s: %s policy %s statement %s\n", pm.Action, safe(pm.Resource), who, pm.PolicyKind,
+					strconv.Quote(pm.Policy), safe(fmt.Sprint(pm.Statement)))
 			}
 			for _, as := range h.Assumes {
 				fmt.Fprintf(&b, "     assumes: %s\n", as)
@@ -222,17 +227,28 @@ func WriteText(w io.Writer, r *Result) error {
 	if len(r.Admins) > 0 {
 		b.WriteString("Already admin-equivalent:\n")
 		for _, a := range r.Admins {
-			fmt.Fprintf(&b, "  %s\n", a)
+			fmt.Fprintf(&b, "  %s\n", safe(a))
 		}
 	}
 	for _, u := range r.Unknown {
-		fmt.Fprintf(&b, "Unknown (no path found, but data is missing) for %s:\n", u.Principal)
+		fmt.Fprintf(&b, "Unknown (no path found, but data is missing) for %s:\n", safe(u.Principal))
 		for _, why := range u.Reasons {
-			fmt.Fprintf(&b, "  %s\n", why)
+			fmt.Fprintf(&b, "  %s\n", safe(why))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// safe escapes control and invisible formatting characters.
+func safe(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			q := strconv.QuoteToASCII(s)
+			return q[1 : len(q)-1]
+		}
+	}
+	return s
 }
 
 func plural(n int) string {

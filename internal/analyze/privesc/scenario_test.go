@@ -2,6 +2,7 @@ package privesc
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -407,4 +408,22 @@ func TestEveryTechniqueHasAScenario(t *testing.T) {
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// docs/privesc.md documents every technique of the catalogue.
+func TestDocsListEveryTechnique(t *testing.T) {
+	b, err := os.ReadFile("../../../docs/privesc.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tech := range Catalogue() {
+		if !strings.Contains(string(b), "| `"+tech.ID+"` |") {
+			t.Errorf("docs/privesc.md lacks a row for %s", tech.ID)
+		}
+	}
+	for _, p := range AdminProbes {
+		if !strings.Contains(string(b), "`"+p+"`") {
+			t.Errorf("docs/privesc.md lacks admin probe %s", p)
+		}
+	}
 }
