@@ -15,6 +15,8 @@ func AllWith(o Options) []Rule {
 		cloudtrailRules(),
 		securityServiceRules(),
 		regionRules(o),
+		networkRules(),
+		elbRules(),
 	} {
 		all = append(all, set...)
 	}

@@ -42,7 +42,8 @@ var fixtures = mergeFixtures(map[string]fixture{
 			return s
 		},
 	},
-}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures())
+}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures(),
+	networkFixtures(), elbv2Fixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}

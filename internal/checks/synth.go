@@ -385,6 +385,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 				{Field: "eventCategory", Equals: []string{"Management"}}}}}}),
 		},
 	})}
+	addSyntheticELB(s, acct, n)
 	s.Normalize()
 	return s
 }
