@@ -15,6 +15,7 @@ func AllWith(o Options) []Rule {
 		cloudtrailRules(),
 		securityServiceRules(),
 		regionRules(o),
+		exposureRules(o),
 		networkRules(),
 		elbRules(),
 	} {

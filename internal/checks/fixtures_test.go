@@ -42,7 +42,7 @@ var fixtures = mergeFixtures(map[string]fixture{
 			return s
 		},
 	},
-}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures(),
+}, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures(), exposureFixtures(),
 	networkFixtures(), elbv2Fixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {

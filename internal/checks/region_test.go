@@ -12,7 +12,7 @@ import (
 )
 
 // worldOptions allow exactly the regions of the compliant world.
-var worldOptions = Options{AllowedRegions: testRegions}
+var worldOptions = Options{AllowedRegions: testRegions, TrustedAccounts: exposureOptions.TrustedAccounts}
 
 const denyOtherRegionsSCP = `{"Version":"2012-10-17","Statement":[{"Sid":"DenyAllOutsideEU","Effect":"Deny",
  "NotAction":["iam:*","organizations:*","sts:*","support:*","cloudfront:*","route53:*"],"Resource":"*",

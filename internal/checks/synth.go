@@ -386,6 +386,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 		},
 	})}
 	addSyntheticELB(s, acct, n)
+	addSyntheticExposure(s, acct, n)
 	s.Normalize()
 	return s
 }

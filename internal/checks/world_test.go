@@ -224,6 +224,7 @@ func compliantSnapshot() *model.Snapshot {
 	}
 	s.CloudTrail = cloudtrail.Account{Trails: core.Known([]cloudtrail.Trail{compliantTrail()}), RegionsRead: testRegions}
 	memberOfOrg(s, true)
+	addCompliantExposure(s)
 	addCompliantELB(s)
 	return s
 }

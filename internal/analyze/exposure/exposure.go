@@ -165,19 +165,48 @@ func (r *Report) Of(k Kind) ([]Finding, []Gap) {
 
 // Analyze finds the public and cross-account grants of every covered
 // resource of the snapshot.
-func Analyze(s *model.Snapshot) *Report {
+func Analyze(s *model.Snapshot) *Report { return AnalyzeKinds(s, Kinds...) }
+
+// AnalyzeKinds analyzes only the resources of the given kinds.
+func AnalyzeKinds(s *model.Snapshot, kinds ...Kind) *Report {
 	a := newAnalyzer(s)
-	a.buckets()
-	a.keys()
-	a.queues()
-	a.topics()
-	a.functions()
-	a.repositories()
-	a.secrets()
-	a.roles()
-	a.ebsSnapshots()
-	a.rdsSnapshots()
-	r := &Report{Account: s.AccountID, OrgID: a.orgID, Findings: a.findings, Gaps: a.gaps}
+	want := map[Kind]bool{}
+	for _, k := range kinds {
+		want[k] = true
+	}
+	for _, w := range []struct {
+		kinds []Kind
+		run   func()
+	}{
+		{[]Kind{S3Bucket}, a.buckets},
+		{[]Kind{KMSKey}, a.keys},
+		{[]Kind{SQSQueue}, a.queues},
+		{[]Kind{SNSTopic}, a.topics},
+		{[]Kind{LambdaFunction}, a.functions},
+		{[]Kind{ECRRepository}, a.repositories},
+		{[]Kind{Secret}, a.secrets},
+		{[]Kind{IAMRole}, a.roles},
+		{[]Kind{EBSSnapshot}, a.ebsSnapshots},
+		{[]Kind{RDSSnapshot, RDSClusterSnapshot}, a.rdsSnapshots},
+	} {
+		for _, k := range w.kinds {
+			if want[k] {
+				w.run()
+				break
+			}
+		}
+	}
+	r := &Report{Account: s.AccountID, OrgID: a.orgID}
+	for _, f := range a.findings {
+		if want[f.Kind] {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	for _, g := range a.gaps {
+		if want[g.Kind] {
+			r.Gaps = append(r.Gaps, g)
+		}
+	}
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		sort.SliceStable(f.Grants, func(x, y int) bool {
