@@ -305,7 +305,7 @@ func (b *builder) trail(name, bucket string, in *cloudtrail.CreateTrailInput) {
 // ---------------------------------------------------------------------------
 // The misconfigured account: everything the rules look for, done wrong.
 
-// misconfigured holds what the tests assert about by name.
+// account is what a builder made that the tests refer to by name.
 type account struct {
 	ID      string
 	Buckets []string
