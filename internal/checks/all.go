@@ -18,6 +18,7 @@ func AllWith(o Options) []Rule {
 		exposureRules(o),
 		networkRules(),
 		elbRules(),
+		privescRules(),
 	} {
 		all = append(all, set...)
 	}
