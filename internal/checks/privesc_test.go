@@ -41,10 +41,10 @@ func TestPrivescFinding(t *testing.T) {
 	s.IAM.Roles.V = append(s.IAM.Roles.V,
 		iam.Role{Meta: core.Meta{ARN: "arn:aws:iam::" + acct + ":role/ops"}, Name: "ops", Path: "/",
 			AssumeRolePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}]}`,
-			InlinePolicies: []iam.InlinePolicy{{Name: "hop", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::` + acct + `:role/admin"}]}`}}},
+			InlinePolicies:   []iam.InlinePolicy{{Name: "hop", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::` + acct + `:role/admin"}]}`}}},
 		iam.Role{Meta: core.Meta{ARN: "arn:aws:iam::" + acct + ":role/admin"}, Name: "admin", Path: "/",
 			AssumeRolePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`,
-			InlinePolicies: []iam.InlinePolicy{{Name: "all", Document: adminPolicy}}})
+			InlinePolicies:   []iam.InlinePolicy{{Name: "all", Document: adminPolicy}}})
 	byARN := map[string]Result{}
 	for _, r := range run(t, "iam-privesc-path-to-admin", s) {
 		byARN[r.ResourceARN] = r
