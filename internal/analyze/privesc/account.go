@@ -267,12 +267,35 @@ func (p *principal) indexTrust(trust *iam.Policy, account string) {
 			case len(f) == 6 && f[2] == "iam" && f[5] == "root":
 				p.trustAccount = p.trustAccount || f[4] == account
 			case len(f) == 6:
-				p.trustNamed[v] = true
+				p.trustNamed[principalKey(v)] = true
 			default:
 				p.trustDirectAny = true // a unique ID demarc cannot resolve
 			}
 		}
 	}
+}
+
+// principalKey normalizes a user or role ARN to type, account and name, so
+// that a trust policy naming a role with or without its path (or one of
+// its sessions) still selects it; the engine decides the exact match.
+func principalKey(arn string) string {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) != 6 {
+		return arn
+	}
+	res := f[5]
+	kind := res
+	if i := strings.IndexByte(res, '/'); i >= 0 {
+		kind = res[:i]
+	}
+	name := res[strings.LastIndexByte(res, '/')+1:]
+	if kind == "assumed-role" {
+		parts := strings.Split(res, "/")
+		if len(parts) >= 2 {
+			kind, name = "role", parts[1]
+		}
+	}
+	return kind + "|" + f[4] + "|" + name
 }
 
 func (ix *index) loadGroups(s *model.Snapshot, parsed map[string]*iam.Policy) {

@@ -426,7 +426,7 @@ func (a *Analysis) becomeEdges(n *node, t *Technique, p *principal, b *binding) 
 // decides.
 func (a *Analysis) assumable(n *node) []*principal {
 	seen := map[*principal]bool{}
-	for _, p := range a.ix.trustedBy[n.p.arn] {
+	for _, p := range a.ix.trustedBy[principalKey(n.p.arn)] {
 		seen[p] = true
 	}
 	for _, p := range a.ix.trustAnyone {

@@ -72,24 +72,26 @@ func (a *Analysis) search(src *principal, goal func(*node) bool) *searchResult {
 	cost := 0
 	var best []hop
 	found, done := false, false
-	seen := map[*node]bool{}
+	isGoal := map[*node]bool{}
 	push := func(n *node, plan []hop) {
 		if len(plan) >= len(buckets) || (found && len(plan) >= len(best)) {
 			return
 		}
-		if !seen[n] {
-			seen[n] = true
-			if goal(n) {
-				best, found = plan, true
-				done = len(plan) <= cost+1
-				return
-			}
+		g, ok := isGoal[n]
+		if !ok {
+			g = goal(n)
+			isGoal[n] = g
+		}
+		if g {
+			best, found = plan, true
+			done = len(plan) <= cost+1
+			return
 		}
 		buckets[len(plan)] = append(buckets[len(plan)], item{n: n, plan: plan})
 	}
 	for _, n := range a.startNodes(src) {
-		if !seen[n] {
-			seen[n] = true
+		if _, ok := isGoal[n]; !ok {
+			isGoal[n] = false // the principal itself is not the goal (admins are not searched)
 			buckets[0] = append(buckets[0], item{n: n})
 		}
 	}
