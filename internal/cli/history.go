@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/demarc-sec/demarc/internal/checks"
+	"github.com/demarc-sec/demarc/internal/engine"
 	"github.com/demarc-sec/demarc/internal/report"
 	"github.com/demarc-sec/demarc/internal/store"
 )
@@ -170,4 +172,20 @@ func redactDSN(dsn string) string {
 		return dsn[:i+3] + u + ":xxxxx" + dsn[at:]
 	}
 	return dsn
+}
+
+// scanRecord describes a scan that has just run, for store.SaveScan and
+// sinceLast.
+func scanRecord(meta report.ScanMeta, reg *checks.Registry) store.Scan {
+	return store.Scan{
+		AccountID:      meta.AccountID,
+		Partition:      meta.Partition,
+		Regions:        meta.Regions,
+		CollectedAt:    meta.CollectedAt,
+		ToolVersion:    meta.ToolVersion,
+		RuleSetVersion: store.RuleSetVersion(reg),
+		Partial:        meta.Partial,
+		Coverage:       meta.Errors,
+		Summary:        engine.Summary{RulesRun: len(reg.Rules())},
+	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/demarc-sec/demarc/internal/checks"
 	"github.com/demarc-sec/demarc/internal/engine"
+	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/report"
 	"github.com/demarc-sec/demarc/internal/store"
 )
 
@@ -173,5 +175,16 @@ func TestRedactDSN(t *testing.T) {
 		if got := redactDSN(in); got != want {
 			t.Errorf("redactDSN(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestScanRecord(t *testing.T) {
+	reg := checks.Default()
+	meta := report.ScanMeta{ToolVersion: "v9", AccountID: "1", Partition: "aws", Regions: []string{"us-east-1"},
+		CollectedAt: day0, Partial: true, Errors: []core.CollectError{{Service: "s3", Reason: "access denied"}}}
+	sc := scanRecord(meta, reg)
+	if sc.AccountID != "1" || !sc.Partial || len(sc.Coverage) != 1 || sc.Summary.RulesRun != len(reg.Rules()) ||
+		sc.RuleSetVersion != store.RuleSetVersion(reg) || !sc.CollectedAt.Equal(day0) {
+		t.Errorf("scanRecord = %+v", sc)
 	}
 }

@@ -310,8 +310,9 @@ func SARIFText(s string) string {
 	return sarifEscapeBrackets(SanitizeLine(s))
 }
 
-// sarifEscapeBrackets escapes [ and ] (and a backslash right before one) so
-// text cannot form an embedded link.
+// sarifEscapeBrackets escapes [ and ] with a backslash so text cannot form
+// an embedded link; a run of backslashes right before a bracket is doubled,
+// so the bracket's own escape is never cancelled out.
 func sarifEscapeBrackets(s string) string {
 	if !strings.ContainsAny(s, "[]") {
 		return s
@@ -323,8 +324,17 @@ func sarifEscapeBrackets(s string) string {
 		case c == '[' || c == ']':
 			b.WriteByte('\\')
 			b.WriteByte(c)
-		case c == '\\' && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']'):
-			b.WriteString(`\\`)
+		case c == '\\':
+			j := i
+			for j < len(s) && s[j] == '\\' {
+				j++
+			}
+			run := s[i:j]
+			if j < len(s) && (s[j] == '[' || s[j] == ']') {
+				run += run
+			}
+			b.WriteString(run)
+			i = j - 1
 		default:
 			b.WriteByte(c)
 		}

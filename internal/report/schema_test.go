@@ -28,7 +28,9 @@ import (
 // anything it does not implement, so a schema update cannot silently weaken
 // the test. No JSON-schema library was available in the module cache.
 
-func loadJSON(t testing.TB, name string) any {
+// loadSchema decodes a vendored schema file (gzip-compressed when it ends
+// in .gz) into v, keeping numbers as json.Number.
+func loadSchema(t testing.TB, name string, v any) {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "schemas", name))
 	if err != nil {
@@ -45,11 +47,9 @@ func loadJSON(t testing.TB, name string) any {
 	}
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	if err := dec.Decode(v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	return v
 }
 
 func decodeNumbers(t testing.TB, b []byte) any {
@@ -271,7 +271,8 @@ func jsonType(v any, t string) bool {
 }
 
 func TestSARIFSchema(t *testing.T) {
-	schema := loadJSON(t, "sarif-schema-2.1.0.json").(map[string]any)
+	var schema map[string]any
+	loadSchema(t, "sarif-schema-2.1.0.json", &schema)
 	for name, out := range map[string][]byte{"fixture": render(t, FormatSARIF), "empty": renderEmpty(t, FormatSARIF)} {
 		v := &draft4{root: schema}
 		v.validate(schema, decodeNumbers(t, out), "$")
@@ -562,16 +563,8 @@ func (v *ocsfValidator) event(ev map[string]any, path string) {
 
 func loadOCSF(t testing.TB) ocsfSchema {
 	t.Helper()
-	raw, err := json.Marshal(loadJSON(t, "ocsf-schema-1.3.0.json.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var s ocsfSchema
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil {
-		t.Fatal(err)
-	}
+	loadSchema(t, "ocsf-schema-1.3.0.json.gz", &s)
 	if s.Version != OCSFVersion {
 		t.Fatalf("vendored OCSF schema is %s, writer claims %s", s.Version, OCSFVersion)
 	}
@@ -775,16 +768,8 @@ func (v *smithyValidator) length(traits map[string]any, n int, path string) {
 
 func loadSmithy(t testing.TB) smithyModel {
 	t.Helper()
-	raw, err := json.Marshal(loadJSON(t, "securityhub-2018-10-26.json.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m smithyModel
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
+	loadSchema(t, "securityhub-2018-10-26.json.gz", &m)
 	return m
 }
 
