@@ -171,4 +171,3 @@ func BenchmarkPaths2000(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
-
