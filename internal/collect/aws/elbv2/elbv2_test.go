@@ -3,6 +3,7 @@ package elbv2
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -27,6 +28,7 @@ const (
 // fake answers DescribeLoadBalancers in two pages (Marker "1"), DescribeRules
 // in two pages, and fails the operations named in deny.
 type fake struct {
+	mu    sync.Mutex // the collector calls the fake concurrently
 	deny  map[string]bool
 	calls map[string]int
 }
@@ -36,6 +38,8 @@ func denied(op string) error {
 }
 
 func (f *fake) call(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls[op]++
 	if f.deny[op] {
 		return denied(op)

@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -106,11 +107,14 @@ type fake struct {
 	descErr   error
 	rotErr    error
 	policyErr error
+	mu        sync.Mutex // the collector calls the fake concurrently
 	calls     map[string]int
 }
 
 func (f *fake) ListKeys(_ context.Context, in *awskms.ListKeysInput, _ ...func(*awskms.Options)) (*awskms.ListKeysOutput, error) {
+	f.mu.Lock()
 	f.calls["ListKeys"]++
+	f.mu.Unlock()
 	i := 0
 	if in.Marker != nil {
 		i = int((*in.Marker)[0] - '0')
@@ -134,7 +138,9 @@ func (f *fake) DescribeKey(_ context.Context, in *awskms.DescribeKeyInput, _ ...
 }
 
 func (f *fake) GetKeyRotationStatus(context.Context, *awskms.GetKeyRotationStatusInput, ...func(*awskms.Options)) (*awskms.GetKeyRotationStatusOutput, error) {
+	f.mu.Lock()
 	f.calls["GetKeyRotationStatus"]++
+	f.mu.Unlock()
 	if f.rotErr != nil {
 		return nil, f.rotErr
 	}
