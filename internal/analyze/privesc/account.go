@@ -164,6 +164,7 @@ func buildIndex(s *model.Snapshot, acct *iam.Account) *index {
 	ix.loadUsers(s)
 	ix.loadRoles(s)
 	ix.loadGroups(s, known)
+	ix.fillAdministratorAccess(s)
 	ix.loadPolicies(s, known)
 	ix.loadInstances(s)
 	ix.loadFunctions(s)
@@ -333,6 +334,9 @@ func (ix *index) loadGroups(s *model.Snapshot, parsed map[string]*iam.Policy) {
 			p, ok := parsed[ap.ARN]
 			if !ok {
 				doc := docs[ap.ARN]
+				if doc == "" && ap.ARN == ix.administratorAccess() {
+					doc = allowAllDoc // documented content; hand-built snapshots often omit it
+				}
 				if doc == "" {
 					grp.unknown = append(grp.unknown, fmt.Sprintf("%s: managed policy %s not in the snapshot", owner, ap.ARN))
 					continue
@@ -366,6 +370,47 @@ func attachedARNs(aps []modeliam.AttachedPolicy) []string {
 		out[i] = ap.ARN
 	}
 	return out
+}
+
+func (ix *index) administratorAccess() string {
+	return "arn:" + ix.partition + ":iam::aws:policy/AdministratorAccess"
+}
+
+// fillAdministratorAccess supplies the AWS-managed AdministratorAccess
+// policy when a principal has it attached (or as its boundary) but the
+// snapshot does not hold its document: its content is documented and
+// fixed (Allow "*" on "*"), so treating it as unknown would only hide
+// admins and the paths to them.
+func (ix *index) fillAdministratorAccess(s *model.Snapshot) {
+	arn := ix.administratorAccess()
+	pols, _ := s.IAM.Policies.Get()
+	for i := range pols {
+		if pols[i].ARN == arn && pols[i].DefaultDocument() != "" {
+			return
+		}
+	}
+	pol := iam.MustParse(allowAllDoc)
+	pol.Name = arn
+	for _, p := range ix.principals {
+		attached := contains(p.managed, arn)
+		if !attached && p.boundaryARN != arn {
+			continue
+		}
+		sp := *p.sp
+		if attached {
+			sp.Identity = append(append([]*iam.Policy(nil), sp.Identity...), pol)
+		}
+		if p.boundaryARN == arn {
+			sp.Boundary = pol
+		}
+		sp.Unknown = nil
+		for _, u := range p.sp.Unknown {
+			if !strings.Contains(u, arn) {
+				sp.Unknown = append(sp.Unknown, u)
+			}
+		}
+		p.sp = &sp
+	}
 }
 
 // awsManagedARN reports whether a policy ARN is AWS-managed

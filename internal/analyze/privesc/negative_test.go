@@ -432,3 +432,21 @@ func must(r *Result, err error) *Result {
 	}
 	return r
 }
+
+// AdministratorAccess has a documented, fixed content: a snapshot that
+// attaches it without holding its document still has an admin.
+func TestAdministratorAccessWithoutDocument(t *testing.T) {
+	w := newWorld()
+	w.role("admin", trustAccount).AttachedPolicies = []modelAttached{attach("arn:aws:iam::aws:policy/AdministratorAccess")}
+	w.user("alice", doc(allow(adminRole, "sts:AssumeRole")))
+	w.user("bob")
+	w.group("admins", []string{"bob"})
+	w.s.IAM.Groups.V[0].AttachedPolicies = []modelAttached{attach("arn:aws:iam::aws:policy/AdministratorAccess")}
+	r, err := w.analysis().Run(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Admins, []string{adminRole, bob}) || len(r.Paths) != 1 || r.Paths[0].From != alice || len(r.Unknown) != 0 {
+		t.Fatalf("%s", dump(r))
+	}
+}
