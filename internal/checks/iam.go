@@ -1,11 +1,15 @@
 package checks
 
 import (
+	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	iameval "github.com/demarc-sec/demarc/internal/analyze/iam"
+	"github.com/demarc-sec/demarc/internal/analyze/privesc"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/iam"
@@ -210,7 +214,7 @@ func iamRules() []Rule {
 			Severity:       High,
 			Responsibility: LayerIAM,
 			Frameworks:     map[string][]string{CIS50: {"1.15"}, FSBP: {"IAM.1"}},
-			Description:    "A statement allowing Action \"*\" on Resource \"*\" grants every permission; grant only what each task needs. Policies used only as permissions boundaries are exempt, as in FSBP.",
+			Description:    "A policy that allows every action on Resource \"*\" grants every permission; grant only what each task needs. demarc decides it by effect with the IAM engine (\"*\", \"*:*\", a condition the requester can satisfy, not cancelled by a Deny), not by the text. Policies used only as permissions boundaries are exempt, as in FSBP.",
 			Remediation: "Replace the \"*\" statement with the actions and resources actually needed:\n" +
 				"  aws iam create-policy-version --policy-arn ARN --policy-document file://least-privilege.json --set-as-default\n" +
 				"Terraform: resource \"aws_iam_policy\" \"p\" { policy = data.aws_iam_policy_document.least_privilege.json }",
@@ -224,7 +228,7 @@ func iamRules() []Rule {
 			Severity:       High,
 			Responsibility: LayerIAM,
 			Frameworks:     map[string][]string{CIS50: {"1.15"}},
-			Description:    "CIS 1.15 flags every attached policy, AWS managed (AdministratorAccess) or not, and inline policies, that allow \"*\" on \"*\".",
+			Description:    "CIS 1.15 flags every attached policy, AWS managed (AdministratorAccess) or not, and inline policies, that allow \"*\" on \"*\". demarc decides it by effect with the IAM engine: satisfiable conditions still grant admin, a Deny that removes admin actions cancels it.",
 			Remediation: "Detach the administrative policy and attach a least-privilege one:\n" +
 				"  aws iam list-entities-for-policy --policy-arn ARN\n" +
 				"  aws iam detach-role-policy --role-name ROLE --policy-arn ARN   # detach-user-policy / detach-group-policy\n" +
@@ -842,15 +846,74 @@ func policyARN(s *model.Snapshot, p iam.ManagedPolicy) string {
 
 func checkCustomerPolicyAdmin(s *model.Snapshot) []Result {
 	return checkCustomerPolicies(s, func(arn, name, doc string) Result {
-		admin, err := grantsFullAdmin(doc)
+		admin, err := adminByEffect(s, doc)
 		switch {
 		case err != nil:
 			return UnknownR(arn, globalRegion, "policy %s: %v", name, err)
 		case admin:
-			return FailR(arn, globalRegion, "policy %s allows Action \"*\" on Resource \"*\"", name)
+			return FailR(arn, globalRegion, "policy %s allows every action on Resource \"*\" (\"*:*\", judged by the IAM engine)", name)
 		}
 		return PassR(arn, globalRegion, "policy %s does not grant full administrative privileges", name)
 	})
+}
+
+// adminByEffect decides whether a policy document grants full
+// administrative privileges ("*:*") by what it does, not how it is written:
+// the IAM engine, with the document as a principal's only identity policy,
+// must allow every action of the admin probe set that privilege-escalation
+// analysis uses (privesc.AdminProbes: every access level of the services an
+// account's security rests on, plus an action no policy names, which only a
+// wildcard grant allows) on Resource "*".
+//
+// Conditions are read as the requester can shape them: an Allow whose
+// conditions can be satisfied (source IP, MFA, tags, …) still grants admin,
+// and a Deny conditioned on such keys can be avoided. Only the time is
+// fixed (the snapshot's collection time), so an expired grant is not admin.
+// An unconditional Deny that removes any probe (or everything) cancels it.
+func adminByEffect(s *model.Snapshot, doc string) (bool, error) {
+	// Fast path: a document without any '*' cannot grant every action.
+	if !strings.Contains(doc, "*") && !strings.Contains(doc, "%2A") && !strings.Contains(doc, "%2a") {
+		return false, nil
+	}
+	doc = strings.TrimSpace(doc)
+	if strings.HasPrefix(doc, "%7B") || strings.HasPrefix(doc, "%7b") {
+		dec, err := url.QueryUnescape(doc)
+		if err != nil {
+			return false, fmt.Errorf("url-decode policy document: %w", err)
+		}
+		doc = dec
+	}
+	pol, err := iameval.ParseString(doc)
+	if err != nil {
+		return false, err
+	}
+	pol.Name = "policy"
+	timeKeys := func(k string) bool { return k == "aws:currenttime" || k == "aws:epochtime" }
+	relaxed := iameval.NewRelaxer(timeKeys).Policy(pol)
+	now := s.CollectedAt
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	acct := s.AccountID
+	if !iameval.IsAccountID(acct) {
+		acct = "000000000000"
+	}
+	p, err := iameval.ParsePrincipal(s.ARNPrefix() + ":iam::" + acct + ":user/demarc-admin-probe")
+	if err != nil {
+		return false, err
+	}
+	ps := &iameval.PolicySet{Identity: []*iameval.Policy{relaxed}}
+	base := &iameval.Request{Principal: p, Action: "demarc:probe", Resource: "*", Time: now}
+	if err := base.Prepare(); err != nil {
+		return false, err
+	}
+	for _, act := range privesc.AdminProbes {
+		o, err := iameval.Decide(base.WithAction(strings.ToLower(act)), ps)
+		if err != nil || o != iameval.Allowed {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func checkWildcardServiceActions(s *model.Snapshot) []Result {
@@ -915,7 +978,7 @@ func checkAttachedAdminPolicies(s *model.Snapshot) []Result {
 				out = append(out, UnknownR(arn, globalRegion, "attached policy %s: default version document not collected", p.Name))
 				continue
 			default:
-				admin, err = grantsFullAdmin(doc)
+				admin, err = adminByEffect(s, doc)
 			}
 			switch {
 			case err != nil:
@@ -961,7 +1024,7 @@ func checkAttachedAdminPolicies(s *model.Snapshot) []Result {
 		}
 		var vd verdict
 		for _, ip := range p.policies {
-			admin, err := grantsFullAdmin(ip.Document)
+			admin, err := adminByEffect(s, ip.Document)
 			switch {
 			case err != nil:
 				vd.unknown("%s %s inline policy %s: %v", p.kind, p.name, ip.Name, err)
