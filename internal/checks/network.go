@@ -302,7 +302,7 @@ func adminExposure(s *model.Snapshot, region string, n *reach.Network) []Result 
 			out = append(out, UnknownR(arn, region, "%s: whether the internet can reach an admin or database port is unknown: %s",
 				label, strings.Join(f.unknowns, "; ")))
 		default:
-			out = append(out, PassR(arn, region, "%s: none of the ports %s is reachable from the internet", label, netPortsText()))
+			out = append(out, PassR(arn, region, "%s: none of the %d administration and database ports (SSH, RDP, databases, caches, …) is reachable from the internet", label, len(netAdminPorts)))
 		}
 	}
 	return out
