@@ -500,7 +500,7 @@ func contains(list []string, s string) bool {
 }
 
 func (ix *index) loadInstances(s *model.Snapshot) {
-	profiles, _ := s.IAM.InstanceProfiles.Get()
+	profiles, profilesKnown := s.IAM.InstanceProfiles.Get()
 	profileRoles := map[string][]*principal{}
 	for _, ip := range profiles {
 		for _, r := range ip.Roles {
@@ -544,6 +544,9 @@ func (ix *index) loadInstances(s *model.Snapshot) {
 			}
 			x := &instance{arn: arn, id: in.ID, region: r.Name, tags: in.Tags, hasProfile: in.IAMInstanceProfile != ""}
 			x.roles = profileRoles[in.IAMInstanceProfile]
+			if x.hasProfile && len(x.roles) == 0 {
+				x.roles, x.assumed = ix.unresolvedProfile(in.IAMInstanceProfile, profilesKnown)
+			}
 			if set, known := managed[r.Name]; known {
 				x.managed = set[in.ID]
 			} else {
@@ -570,6 +573,29 @@ func (ix *index) loadInstances(s *model.Snapshot) {
 			&instance{arn: arn, id: "*", region: region, hasProfile: true, roles: profiled, managed: true, assumed: why + " with this role's instance profile"},
 			&instance{arn: arn, id: "*", region: region, managed: true, assumed: why + " without an instance profile"})
 	}
+}
+
+// unresolvedProfile guesses the roles of an instance profile the snapshot
+// does not describe: the role of the same name (the console's convention),
+// or, when instance profiles were not collected at all, any role that may
+// be in one.
+func (ix *index) unresolvedProfile(arn string, profilesKnown bool) ([]*principal, string) {
+	name := arn[strings.LastIndexByte(arn, '/')+1:]
+	for _, p := range ix.roles {
+		if p.name == name {
+			return []*principal{p}, "instance profile " + arn + " is not in the snapshot: assumes it holds the role of the same name"
+		}
+	}
+	if profilesKnown {
+		return nil, ""
+	}
+	var out []*principal
+	for _, p := range ix.roles {
+		if p.inProfile || p.profileUnknown {
+			out = append(out, p)
+		}
+	}
+	return out, "instance profiles were not collected: assumes profile " + arn + " may hold this role"
 }
 
 func containsP(list []*principal, p *principal) bool {

@@ -450,3 +450,16 @@ func TestAdministratorAccessWithoutDocument(t *testing.T) {
 		t.Fatalf("%s", dump(r))
 	}
 }
+
+// An instance profile the snapshot does not describe resolves to the role
+// of the same name (the console's convention), and the hop says so.
+func TestUnresolvedInstanceProfile(t *testing.T) {
+	w := newWorld()
+	serviceAdmin(w, "ec2admin", svcEC2)
+	w.instance("i-0adm", iamARN("instance-profile", "ec2admin"), true)
+	w.user("alice", doc(allow("*", "ssm:SendCommand")))
+	p, _ := pathFrom(t, w, alice)
+	if p == nil || p.Hops[0].To != iamARN("role", "ec2admin") || len(p.Hops[0].Assumes) == 0 {
+		t.Fatalf("%s", dump(p))
+	}
+}
