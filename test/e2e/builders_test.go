@@ -179,6 +179,32 @@ func (b *builder) nameDefaults(region string) {
 	}
 }
 
+// internetRoute gives the default VPC of region what AWS gives every
+// default VPC and moto omits: an attached internet gateway and a
+// 0.0.0.0/0 route to it in the main route table. Without it nothing in
+// moto's default VPC is reachable from the internet, and the reachability
+// rules would (rightly) say so.
+func (b *builder) internetRoute(region string) {
+	c := b.ec2(region)
+	vpc, _, _, _ := b.defaultVPC(region)
+	igw, err := c.CreateInternetGateway(b.ctx, &ec2.CreateInternetGatewayInput{})
+	b.must(err, "internet gateway "+region)
+	igwID := aws.ToString(igw.InternetGateway.InternetGatewayId)
+	b.name(igwID, "igw-default@"+region)
+	_, err = c.AttachInternetGateway(b.ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(igwID), VpcId: aws.String(vpc)})
+	b.must(err, "attach internet gateway "+region)
+	rts, err := c.DescribeRouteTables(b.ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpc}}, {Name: aws.String("association.main"), Values: []string{"true"}},
+	}})
+	b.must(err, "main route table "+region)
+	if len(rts.RouteTables) != 1 {
+		b.t.Fatalf("region %s: want one main route table in the default VPC, got %d", region, len(rts.RouteTables))
+	}
+	_, err = c.CreateRoute(b.ctx, &ec2.CreateRouteInput{RouteTableId: rts.RouteTables[0].RouteTableId,
+		DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: aws.String(igwID)})
+	b.must(err, "default route "+region)
+}
+
 func (b *builder) defaultVPC(region string) (vpcID, subnetID, sgID, aclID string) {
 	c := b.ec2(region)
 	vpcs, err := c.DescribeVpcs(b.ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}}})
@@ -371,6 +397,7 @@ func buildMisconfigured(b *builder) account {
 	const r = "us-east-1"
 	for _, region := range scanRegions {
 		b.nameDefaults(region)
+		b.internetRoute(region)
 	}
 	vpc, subnet, defSG, _ := b.defaultVPC(r)
 	c := b.ec2(r)
@@ -474,6 +501,7 @@ func buildWellConfigured(b *builder) account {
 	key, err := kc.CreateKey(b.ctx, &kms.CreateKeyInput{Description: aws.String("demarc e2e")})
 	b.must(err, "kms key")
 	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	b.name(aws.ToString(key.KeyMetadata.KeyId), "kms-main")
 	_, err = kc.EnableKeyRotation(b.ctx, &kms.EnableKeyRotationInput{KeyId: key.KeyMetadata.KeyId})
 	b.must(err, "kms rotation")
 
@@ -542,6 +570,7 @@ func buildWellConfigured(b *builder) account {
 	// SG with no rules, a default NACL without admin ports, VPC flow logs.
 	for _, r := range scanRegions {
 		b.nameDefaults(r)
+		b.internetRoute(r)
 		c := b.ec2(r)
 		_, err = c.EnableEbsEncryptionByDefault(b.ctx, &ec2.EnableEbsEncryptionByDefaultInput{})
 		b.must(err, "ebs default encryption "+r)
@@ -665,5 +694,6 @@ func (b *builder) normalize(s string) string {
 	for _, id := range ids {
 		s = strings.ReplaceAll(s, id, "{"+b.names[id]+"}")
 	}
-	return genericID.ReplaceAllString(s, "{$1-?}")
+	s = genericID.ReplaceAllString(s, "{$1-?}")
+	return genericUUID.ReplaceAllString(s, "{uuid-?}")
 }

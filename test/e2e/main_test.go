@@ -303,3 +303,7 @@ func diffMultiset(want, got []string) (missing, extra []string) {
 // genericID matches the random IDs EC2 and others generate, for any the
 // builder did not name.
 var genericID = regexp.MustCompile(`\b(vpc|subnet|sg|sgr|acl|rtb|igw|i|vol|snap|eni|fl|nat|eipalloc|ami|aclassoc|rtbassoc)-[0-9a-f]{8,17}\b`)
+
+// genericUUID matches other random IDs (KMS keys moto creates itself, e.g.
+// for EBS default encryption).
+var genericUUID = regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)

@@ -48,6 +48,8 @@ func TestScanMisconfigured(t *testing.T) {
 		{"ec2-ebs-snapshot-not-public", "snap-public", "FAIL"},
 		{"ec2-vpc-flow-logs", "vpc-default@us-east-1", "FAIL"},
 		{"ec2-vpc-flow-logs", "vpc-default@eu-west-1", "FAIL"},
+		// SSH from 0.0.0.0/0, a public IP, an internet route, an open NACL.
+		{"net-admin-port-internet-reachable", "i-imdsv1", "FAIL"},
 	} {
 		if got := statusOf(d, e.rule, b.id(e.name)); len(got) != 1 || got[0] != e.want {
 			t.Errorf("%s on %s (%s): %v, want [%s]", e.rule, e.name, b.id(e.name), got, e.want)
@@ -171,4 +173,7 @@ var misconfiguredKeyFails = []expect{
 	{"config-recorder-enabled", ""},
 	{"macie-enabled", ""},
 	{"access-analyzer-enabled", ""},
+	{"exposure-s3-bucket-public", ":::public-"},
+	{"exposure-ebs-snapshot-public", ""},
+	{"net-admin-port-internet-reachable", ""},
 }
