@@ -54,6 +54,7 @@ func checkPrivescPaths(s *model.Snapshot) []Result {
 		}
 		return []Result{PassR(accountARN(s), globalRegion, "the account has no IAM users or roles")}
 	}
+	techniques := len(privesc.Catalogue())
 	out := make([]Result, 0, len(verdicts))
 	for _, v := range verdicts {
 		switch {
@@ -85,8 +86,7 @@ func checkPrivescPaths(s *model.Snapshot) []Result {
 			out = append(out, UnknownR(v.ARN, globalRegion, "no escalation path found, but the answer rests on missing data: %s",
 				strings.Join(firstN(v.Unknown, 3), "; ")))
 		default:
-			out = append(out, PassR(v.ARN, globalRegion, "no path to administrator with the %d techniques of the catalogue",
-				len(privesc.Catalogue())))
+			out = append(out, PassR(v.ARN, globalRegion, "no path to administrator with the %d techniques of the catalogue", techniques))
 		}
 	}
 	return out

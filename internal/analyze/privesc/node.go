@@ -45,7 +45,7 @@ type node struct {
 	edges   []*edge
 	next    int  // index in execOrder of the next technique to compute
 	admin   int8 // 0 unknown, 1 admin, -1 not
-	capable map[string]bool
+	capable []int8 // by actionIndex: 0 not computed, 1 named, -1 not
 	// allowRes caches, per action, the resource patterns of the Allow
 	// statements naming it ("*" when any resource may match).
 	allowRes map[string][]string
@@ -135,15 +135,40 @@ func (n *node) memberOf(g *group) bool {
 	return false
 }
 
+// actionIndex numbers every action the analysis asks about, so that a
+// node's canDo answers live in a small slice rather than a map.
+var actionIndex = func() map[string]int {
+	m := map[string]int{}
+	add := func(a string) {
+		if _, ok := m[a]; !ok {
+			m[a] = len(m)
+		}
+	}
+	for _, t := range catalogue {
+		for _, st := range t.Steps {
+			add(st.Action)
+		}
+	}
+	for _, a := range AdminProbes {
+		add(a)
+	}
+	add("iam:DeleteAccessKey")
+	add("iam:DeletePolicyVersion")
+	return m
+}()
+
 // canDo reports whether any identity Allow statement of the node names the
 // action (ignoring resources and conditions): a cheap filter before asking
 // the engine, which decides for real.
 func (n *node) canDo(action string) bool {
-	if v, ok := n.capable[action]; ok {
-		return v
-	}
-	if n.capable == nil {
-		n.capable = map[string]bool{}
+	i, indexed := actionIndex[action]
+	if indexed {
+		if n.capable == nil {
+			n.capable = make([]int8, len(actionIndex))
+		}
+		if v := n.capable[i]; v != 0 {
+			return v > 0
+		}
 	}
 	ok := false
 	for _, pol := range n.identity {
@@ -167,7 +192,12 @@ func (n *node) canDo(action string) bool {
 			break
 		}
 	}
-	n.capable[action] = ok
+	if indexed {
+		n.capable[i] = -1
+		if ok {
+			n.capable[i] = 1
+		}
+	}
 	return ok
 }
 
