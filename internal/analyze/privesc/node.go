@@ -43,8 +43,8 @@ type node struct {
 	rwDone     [2]bool
 
 	edges   []*edge
-	next    int  // index in execOrder of the next technique to compute
-	admin   int8 // 0 unknown, 1 admin, -1 not
+	next    int    // index in execOrder of the next technique to compute
+	admin   int8   // 0 unknown, 1 admin, -1 not
 	capable []int8 // by actionIndex: 0 not computed, 1 named, -1 not
 	// allowRes caches, per action, the resource patterns of the Allow
 	// statements naming it ("*" when any resource may match).
