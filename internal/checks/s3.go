@@ -1,6 +1,8 @@
 package checks
 
 import (
+	aexposure "github.com/demarc-sec/demarc/internal/analyze/exposure"
+	"github.com/demarc-sec/demarc/internal/model/core"
 	"strings"
 
 	"github.com/demarc-sec/demarc/internal/model"
@@ -339,6 +341,15 @@ func bucketExposure(s *model.Snapshot, b s3.Bucket) exposure {
 		// Without AWS's verdict, a policy with no Allow to "*" (and no
 		// NotPrincipal) cannot be public.
 		e.polPublic = triKnown(false)
+	case policyOK:
+		// Without AWS's verdict (GetBucketPolicyStatus denied or not
+		// implemented), decide with demarc's own reading of the
+		// documented "meaning of public" (internal/analyze/exposure).
+		if pub, ok := policyPublicByAnalysis(s, b); ok {
+			e.polPublic = triKnown(pub)
+		} else {
+			e.polPublic = triUnknown("bucket policy status unreadable: " + b.PolicyStatusPublic.Why())
+		}
 	default:
 		e.polPublic = triUnknown("bucket policy status unreadable: " + b.PolicyStatusPublic.Why())
 	}
@@ -687,4 +698,30 @@ func ownershipText(b s3.Bucket) string {
 		return "not set (ACLs enabled)"
 	}
 	return own
+}
+
+// policyPublicByAnalysis applies S3's documented definition of a public
+// bucket policy (fixed-value conditions on the listed keys make a wildcard
+// principal non-public) through the exposure analyzer, before Block Public
+// Access is considered (the rules apply BPA themselves).
+func policyPublicByAnalysis(s *model.Snapshot, b s3.Bucket) (public, ok bool) {
+	one := model.New(s.AccountID, s.Partition, s.Regions)
+	one.Organizations = s.Organizations
+	one.S3.AccountPublicAccessBlock = core.Known[*s3.PublicAccessBlock](nil)
+	bb := b
+	bb.PublicAccessBlock = core.Known[*s3.PublicAccessBlock](nil)
+	bb.ACL = core.Known(s3.ACL{})
+	one.S3.Buckets = core.Known([]s3.Bucket{bb})
+	rep := aexposure.AnalyzeKinds(one, aexposure.S3Bucket)
+	for _, f := range rep.Findings {
+		if len(f.Public()) > 0 {
+			return true, true
+		}
+		for _, u := range f.Unknown {
+			if strings.Contains(u, "policy") {
+				return false, false
+			}
+		}
+	}
+	return false, true
 }

@@ -240,3 +240,41 @@ func TestBucketListUnknown(t *testing.T) {
 		}
 	}
 }
+
+// Without AWS's GetBucketPolicyStatus verdict (moto does not implement it;
+// an auditor may lack the permission), demarc decides publicness itself
+// from the documented meaning of "public" rather than giving up.
+func TestBucketPublicWithoutPolicyStatus(t *testing.T) {
+	var rule Rule
+	for _, r := range All() {
+		if r.ID == "s3-bucket-no-public-read" {
+			rule = r
+		}
+	}
+	for name, tc := range map[string]struct {
+		policy string
+		want   Status
+	}{
+		"public": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`, Fail},
+		"vpce-restricted": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}`, Pass},
+		"org-restricted": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}`, Pass},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := compliantSnapshot()
+			s.S3.AccountPublicAccessBlock = core.Known[*s3.PublicAccessBlock](nil)
+			for i := range s.S3.Buckets.V {
+				b := &s.S3.Buckets.V[i]
+				b.PublicAccessBlock = core.Known[*s3.PublicAccessBlock](nil)
+				b.PolicyStatusPublic = core.Unknown[bool]("service error (s3:GetBucketPolicyStatus)")
+				if b.Name == "data" {
+					b.Policy = core.Known(tc.policy)
+				}
+			}
+			for _, x := range rule.Check(s) {
+				if strings.Contains(x.ResourceARN, ":::data") && x.Status != tc.want {
+					t.Errorf("%s: %s", x.Status, x.Message)
+				}
+			}
+		})
+	}
+}
