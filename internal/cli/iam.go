@@ -35,7 +35,7 @@ RCPs, conditions and policy variables.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newIAMSimulateCommand(g), newIAMWhoCanCommand(g), newIAMPermissionsCommand(g))
+	cmd.AddCommand(newIAMSimulateCommand(g), newIAMWhoCanCommand(g), newIAMPermissionsCommand(g), newPathsCommand(g))
 	return cmd
 }
 
