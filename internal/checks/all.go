@@ -19,6 +19,12 @@ func AllWith(o Options) []Rule {
 		networkRules(),
 		elbRules(),
 		privescRules(),
+		lambdaRules(),
+		dynamodbRules(),
+		snsRules(),
+		sqsRules(),
+		ecrRules(),
+		eksRules(),
 	} {
 		all = append(all, set...)
 	}

@@ -43,7 +43,7 @@ var fixtures = mergeFixtures(map[string]fixture{
 		},
 	},
 }, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures(), exposureFixtures(),
-	networkFixtures(), elbv2Fixtures(), privescFixtures())
+	networkFixtures(), elbv2Fixtures(), privescFixtures(), servicesFixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}

@@ -387,6 +387,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	})}
 	addSyntheticELB(s, acct, n)
 	addSyntheticExposure(s, acct, n)
+	addSyntheticServices(s, acct, n)
 	s.Normalize()
 	return s
 }

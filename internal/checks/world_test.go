@@ -226,6 +226,7 @@ func compliantSnapshot() *model.Snapshot {
 	memberOfOrg(s, true)
 	addCompliantExposure(s)
 	addCompliantELB(s)
+	addCompliantServices(s)
 	return s
 }
 
