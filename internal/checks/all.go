@@ -25,6 +25,11 @@ func AllWith(o Options) []Rule {
 		sqsRules(),
 		ecrRules(),
 		eksRules(),
+		secretsManagerRules(),
+		acmRules(),
+		wafv2Rules(),
+		autoscalingRules(),
+		ssmRules(),
 	} {
 		all = append(all, set...)
 	}

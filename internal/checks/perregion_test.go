@@ -77,8 +77,13 @@ func addCompliantServices(s *model.Snapshot) {
 	patchCompliantLambda(s)
 	patchCompliantMessaging(s)
 	patchCompliantECR(s)
+	patchCompliantSecrets(s)
+	patchCompliantWAF(s)
+	patchCompliantSSM(s)
 	addSampleTable(s)
 	addSampleCluster(s)
+	addSampleCertificate(s)
+	addSampleAutoScaling(s)
 }
 
 // ensureRegion appends a region element built by mk when none is named r.
@@ -176,6 +181,67 @@ func patchCompliantECR(s *model.Snapshot) {
 	}
 }
 
+func patchCompliantSecrets(s *model.Snapshot) {
+	for ri := range s.SecretsManager {
+		for i := range s.SecretsManager[ri].Secrets.V {
+			sec := &s.SecretsManager[ri].Secrets.V[i]
+			sec.RotationEnabled, sec.RotationDays = true, 30
+			sec.Created, sec.LastRotated, sec.LastAccessed = agoP(300), agoP(10), agoP(1)
+			sec.NextRotation = agoP(-20)
+		}
+	}
+}
+
+func patchCompliantWAF(s *model.Snapshot) {
+	patch := func(w *wafv2.WebACL) {
+		w.Details = core.Known(wafv2.WebACLDetails{
+			DefaultAction: "ALLOW", MetricsEnabled: true, SampledRequests: true,
+			Rules: []wafv2.Rule{{Name: "common", Priority: 1, OverrideAction: "NONE", Statement: "ManagedRuleGroup",
+				ManagedRuleGroup: "AWS/AWSManagedRulesCommonRuleSet", MetricsEnabled: true}},
+		})
+		w.Logging = core.Known(&wafv2.Logging{DestinationARNs: []string{
+			"arn:aws:logs:" + orStr(w.Region, "us-east-1") + ":" + acct + ":log-group:aws-waf-logs-" + w.Name}})
+	}
+	for ri := range s.WAFv2.Regions {
+		for i := range s.WAFv2.Regions[ri].WebACLs.V {
+			patch(&s.WAFv2.Regions[ri].WebACLs.V[i])
+		}
+	}
+	for i := range s.WAFv2.CloudFront.V {
+		patch(&s.WAFv2.CloudFront.V[i])
+	}
+}
+
+// patchCompliantSSM registers every running instance with Systems Manager,
+// patch and association compliant.
+func patchCompliantSSM(s *model.Snapshot) {
+	for _, r := range testRegions {
+		ec := s.EC2Region(r)
+		sr := ssmRegion(s, r)
+		if ec == nil || sr == nil || !sr.ManagedInstances.Ok || !sr.Compliance.Ok {
+			continue
+		}
+		have := map[string]bool{}
+		for _, m := range sr.ManagedInstances.V {
+			have[m.ID] = true
+		}
+		for _, i := range ec.Instances.V {
+			if i.State != "running" || have[i.ID] {
+				continue
+			}
+			sr.ManagedInstances.V = append(sr.ManagedInstances.V, ssm.ManagedInstance{
+				Meta: core.Meta{ARN: regionalARNOf("ec2", r, "instance/"+i.ID), Account: acct, Region: r},
+				ID:   i.ID, PingStatus: "Online", ResourceType: "EC2Instance", PlatformType: "Linux", AgentLatest: true,
+			})
+			for _, kind := range []string{"Association", "Patch"} {
+				sr.Compliance.V = append(sr.Compliance.V, ssm.ComplianceSummary{
+					ResourceID: i.ID, ResourceType: "ManagedInstance", ComplianceType: kind, Status: "COMPLIANT", CompliantCount: 3,
+				})
+			}
+		}
+	}
+}
+
 // sampleRegion returns the region element named svcRegion when no region of
 // the service holds a resource yet (count), else nil.
 func sampleRegion[R any](list []R, name func(*R) string, count func(*R) int) *R {
@@ -229,6 +295,41 @@ func addSampleCluster(s *model.Snapshot) {
 	}
 }
 
+func addSampleCertificate(s *model.Snapshot) {
+	r := sampleRegion(s.ACM, func(x *acm.Region) string { return x.Name }, func(x *acm.Region) int { return len(x.Certificates.V) })
+	if r == nil {
+		return
+	}
+	r.Certificates = core.Known([]acm.Certificate{{
+		Meta:   core.Meta{ARN: regionalARNOf("acm", svcRegion, "certificate/c1"), Account: acct, Region: svcRegion},
+		Domain: "www.example.com",
+		Details: core.Known(acm.CertificateDetails{Status: "ISSUED", Type: "AMAZON_ISSUED", NotBefore: agoP(100), NotAfter: agoP(-295),
+			KeyAlgorithm: "RSA_2048", RenewalEligibility: "ELIGIBLE"}),
+	}})
+}
+
+func addSampleAutoScaling(s *model.Snapshot) {
+	r := sampleRegion(s.AutoScaling, func(x *autoscaling.Region) string { return x.Name },
+		func(x *autoscaling.Region) int { return len(x.Groups.V) + len(x.LaunchConfigurations.V) })
+	if r == nil {
+		return
+	}
+	no := false
+	r.Groups = core.Known([]autoscaling.Group{{
+		Meta: core.Meta{ARN: regionalARNOf("autoscaling", svcRegion, "autoScalingGroup:1:autoScalingGroupName/web"), Account: acct, Region: svcRegion},
+		Name: "web", AvailabilityZones: []string{svcRegion + "a", svcRegion + "b"}, SubnetIDs: []string{"subnet-1", "subnet-2"},
+		LaunchTemplate: &autoscaling.TemplateRef{ID: "lt-1", Name: "web", Version: "$Default"}, MixedInstances: true,
+		InstanceTypes: []string{"m5.large", "m6i.large"}, HealthCheckType: "ELB", HealthCheckGracePeriod: 300,
+		TargetGroupARNs: []string{regionalARNOf("elasticloadbalancing", svcRegion, "targetgroup/web/1")},
+		MinSize:         2, MaxSize: 4, DesiredCapacity: 2,
+	}})
+	r.LaunchConfigurations = core.Known([]autoscaling.LaunchConfiguration{{
+		Meta: core.Meta{ARN: regionalARNOf("autoscaling", svcRegion, "launchConfiguration:1:launchConfigurationName/legacy"), Account: acct, Region: svcRegion},
+		Name: "legacy", ImageID: "ami-1", InstanceType: "m5.large", AssociatePublicIP: &no,
+		MetadataHTTPTokens: "required", MetadataHTTPEndpoint: "enabled", MetadataHopLimit: 1,
+	}})
+}
+
 // Mutation helpers for the service fixtures.
 
 func lambdaFn(s *model.Snapshot) *lambda.Function {
@@ -267,10 +368,48 @@ func eksCluster(s *model.Snapshot) *eks.ClusterDetails {
 	panic("no EKS cluster in the compliant world")
 }
 
+func secretAt(s *model.Snapshot) *secretsmanager.Secret {
+	for ri := range s.SecretsManager {
+		if len(s.SecretsManager[ri].Secrets.V) > 0 {
+			return &s.SecretsManager[ri].Secrets.V[0]
+		}
+	}
+	panic("no secret in the compliant world")
+}
+
+func certAt(s *model.Snapshot) *acm.CertificateDetails {
+	for ri := range s.ACM {
+		if len(s.ACM[ri].Certificates.V) > 0 {
+			return &s.ACM[ri].Certificates.V[0].Details.V
+		}
+	}
+	panic("no ACM certificate in the compliant world")
+}
+
+func webACL(s *model.Snapshot) *wafv2.WebACL {
+	for ri := range s.WAFv2.Regions {
+		if len(s.WAFv2.Regions[ri].WebACLs.V) > 0 {
+			return &s.WAFv2.Regions[ri].WebACLs.V[0]
+		}
+	}
+	panic("no web ACL in the compliant world")
+}
+
+func asgRegion(s *model.Snapshot) *autoscaling.Region {
+	for ri := range s.AutoScaling {
+		if len(s.AutoScaling[ri].Groups.V) > 0 {
+			return &s.AutoScaling[ri]
+		}
+	}
+	panic("no Auto Scaling group in the compliant world")
+}
+
 // servicesFixtures merges the fixtures of the service rules (Lambda,
-// DynamoDB, SNS, SQS, ECR, EKS).
+// DynamoDB, SNS, SQS, ECR, EKS, Secrets Manager, ACM, WAF, Auto Scaling,
+// Systems Manager).
 func servicesFixtures() map[string]fixture {
-	return mergeFixtures(lambdaFixtures(), dynamodbFixtures(), messagingFixtures(), ecrFixtures(), eksFixtures())
+	return mergeFixtures(lambdaFixtures(), dynamodbFixtures(), messagingFixtures(), ecrFixtures(), eksFixtures(),
+		secretsManagerFixtures(), acmFixtures(), wafv2Fixtures(), autoscalingFixtures(), ssmFixtures())
 }
 
 func TestSvcRegionsUncollectedRegion(t *testing.T) {
