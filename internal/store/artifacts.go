@@ -28,6 +28,7 @@ const (
 	ArtifactExposure       = "exposure"       // reach.Report
 	ArtifactPrivesc        = "privesc"        // privesc.Result
 	ArtifactInventory      = "inventory"      // resources of the snapshot
+	ArtifactScores         = "scores"         // framework and layer scores, for overviews and trends
 )
 
 // artifactsMigration is schema step 2. The data column is BYTEA: PostgreSQL's
