@@ -546,11 +546,11 @@ func TestScanWithoutArtifacts(t *testing.T) {
 	}
 	h := handler(t, web.Options{Store: st})
 	for p, want := range map[string]string{
-		"/":                                     "Scores rebuilt from the findings",
-		fmt.Sprintf("/s/%d/", sc.ID):            "recorded without the dashboard",
-		fmt.Sprintf("/s/%d/matrix", sc.ID):      "rebuilt from the findings",
-		fmt.Sprintf("/s/%d/inventory", sc.ID):   "the resources the findings name",
-		fmt.Sprintf("/s/%d/findings", sc.ID):    "30 matching",
+		"/":                                             "Scores rebuilt from the findings",
+		fmt.Sprintf("/s/%d/", sc.ID):                    "recorded without the dashboard",
+		fmt.Sprintf("/s/%d/matrix", sc.ID):              "rebuilt from the findings",
+		fmt.Sprintf("/s/%d/inventory", sc.ID):           "the resources the findings name",
+		fmt.Sprintf("/s/%d/findings", sc.ID):            "30 matching",
 		fmt.Sprintf("/s/%d/frameworks/aws-fsbp", sc.ID): "Rebuilt from the findings",
 	} {
 		r := get(h, p)

@@ -148,7 +148,9 @@ func eval[T any](b *browser, js string) T {
 	return v
 }
 
-func (b *browser) location() string { return eval[string](b, `window.location.pathname + window.location.search`) }
+func (b *browser) location() string {
+	return eval[string](b, `window.location.pathname + window.location.search`)
+}
 
 // screenshot saves the whole page.
 func (b *browser) screenshot(name string) {
