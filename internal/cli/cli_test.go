@@ -73,7 +73,7 @@ func TestCLI(t *testing.T) {
 		{"version", []string{"version"}, ExitOK, "demarc"},
 		{"unknown command", []string{"frobnicate"}, ExitUsage, "unknown command"},
 		{"unknown flag", []string{"scan", "--nope"}, ExitUsage, "unknown flag"},
-		{"bad output", []string{"scan", "--snapshot", snap, "--output", "xml"}, ExitUsage, "want table or json"},
+		{"bad output", []string{"scan", "--snapshot", snap, "--output", "xml"}, ExitUsage, "unknown output format"},
 		{"bad fail-on", []string{"scan", "--snapshot", snap, "--fail-on", "urgent"}, ExitUsage, "unknown severity"},
 		{"missing snapshot", []string{"scan", "--snapshot", "/nonexistent/x.json.gz"}, ExitInput, "no such file"},
 		{"corrupt snapshot", []string{"scan", "--snapshot", corrupt}, ExitInput, "corrupt"},

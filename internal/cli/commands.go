@@ -8,6 +8,8 @@ func commands(g *globalOptions) []*cobra.Command {
 		newScanCommand(g),
 		newRulesCommand(g),
 		newResponsibilityCommand(g),
+		newHistoryCommand(g),
+		newDiffCommand(g),
 		newIAMCommand(g),
 		newNetCommand(g),
 		newCollectCommand(g),

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -16,18 +19,24 @@ import (
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/report"
 	"github.com/demarc-sec/demarc/internal/responsibility"
+	"github.com/demarc-sec/demarc/internal/store"
+	"github.com/demarc-sec/demarc/internal/suppress"
 )
 
 type scanOptions struct {
 	aws          awsOptions
 	snapshot     string
 	saveSnapshot string
-	output       string
+	outputs      []string
 	outputFile   string
 	failOn       string
 	showPass     bool
 	frameworks   []string
 	config       configOptions
+	db           string
+	noStore      bool
+	ignore       string
+	sinceLast    bool
 }
 
 func newScanCommand(g *globalOptions) *cobra.Command {
@@ -40,10 +49,17 @@ the standard credential chain) or offline from a snapshot written by
 'demarc collect'. Results are PASS, FAIL or UNKNOWN (with the reason a value
 could not be read) per resource.
 
+Every scan is recorded in the findings store (SQLite in your data directory,
+or --db FILE / postgres://…) unless --no-store; 'demarc history' and
+'demarc diff' read it. Suppressions come from .demarc-ignore.yaml (or
+--ignore FILE): suppressed results stay in the output, marked, and never
+trigger --fail-on.
+
 Examples:
   demarc scan --snapshot examples/misconfigured-account.json.gz
   demarc scan --profile prod --region eu-west-1,eu-central-1 --output json
   demarc scan --role-arn arn:aws:iam::111122223333:role/audit --fail-on high
+  demarc scan --output table --output sarif=demarc.sarif --output html=report.html
 
 ` + exitHelp,
 		Args: cobra.NoArgs,
@@ -56,15 +72,22 @@ Examples:
 	f := cmd.Flags()
 	f.StringVar(&o.snapshot, "snapshot", "", "evaluate this snapshot file instead of collecting")
 	f.StringVar(&o.saveSnapshot, "save-snapshot", "", "also write the collected snapshot to this file")
-	f.StringVar(&o.output, "output", "table", "output format: table or json")
-	f.StringVar(&o.outputFile, "output-file", "", "write the report to this file instead of stdout")
-	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a FAIL at or above this severity exists: critical, high, medium, low, info (default: off)")
+	f.StringArrayVar(&o.outputs, "output", nil, "output formats, comma-separated or repeated: "+strings.Join(report.Formats(), ", ")+
+		" (default table); FORMAT=FILE writes that format to FILE")
+	f.StringVar(&o.outputFile, "output-file", "", "write the output to this file; with several formats a base name (FILE.json, FILE.sarif, …)")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when an unsuppressed FAIL at or above this severity exists: critical, high, medium, low, info (default: off)")
 	f.BoolVar(&o.showPass, "show-pass", false, "table output: list PASS results too")
 	f.StringSliceVar(&o.frameworks, "framework", nil, "also report per-control status and score for these frameworks: cis-aws-5.0, aws-fsbp")
+	f.StringVar(&o.db, "db", "", "findings store: SQLite file or postgres:// URL (default $DEMARC_DB, else the user data directory)")
+	f.BoolVar(&o.noStore, "no-store", false, "do not record this scan in the store")
+	f.StringVar(&o.ignore, "ignore", "", "suppression file (default ./"+suppress.DefaultFile+" if present)")
+	f.BoolVar(&o.sinceLast, "since-last", false, "print only what changed since the previous recorded scan of this account")
 	return cmd
 }
 
 func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
+	ctx := cmd.Context()
+	// Every usage error is found before any AWS call.
 	var failOn checks.Severity
 	if o.failOn != "" {
 		s, err := checks.ParseSeverity(o.failOn)
@@ -73,12 +96,20 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		}
 		failOn = s
 	}
-	if o.output != "table" && o.output != "json" {
-		return UsageErr(fmt.Errorf("--output %q: want table or json", o.output))
+	specs, err := report.ParseOutputs(o.outputs, o.outputFile)
+	if err != nil {
+		return UsageErr(err)
 	}
 	reg, _, err := o.config.registry()
 	if err != nil {
 		return err
+	}
+	sup, err := suppress.Load(o.ignore)
+	if err != nil {
+		return UsageErr(err)
+	}
+	if bad := sup.UnknownRules(reg); len(bad) > 0 {
+		return UsageErr(fmt.Errorf("%s: suppression names rule %q, which does not exist", sup.Path, bad[0].RuleID))
 	}
 	var fws []*frameworks.Framework
 	for _, k := range o.frameworks {
@@ -88,21 +119,20 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 		}
 		fws = append(fws, fw)
 	}
+	if o.snapshot != "" && o.saveSnapshot != "" {
+		return UsageErr(errors.New("--save-snapshot needs a live scan, not --snapshot"))
+	}
+
 	var (
 		snap       *model.Snapshot
 		collectErr error
 	)
 	if o.snapshot != "" {
-		if o.saveSnapshot != "" {
-			return UsageErr(errors.New("--save-snapshot needs a live scan, not --snapshot"))
-		}
-		s, err := loadSnapshot(o.snapshot)
-		if err != nil {
+		if snap, err = loadSnapshot(o.snapshot); err != nil {
 			return err
 		}
-		snap = s
 	} else {
-		s, err := collectLive(cmd.Context(), g, &o.aws)
+		s, err := collectLive(ctx, g, &o.aws)
 		if s == nil {
 			return err
 		}
@@ -115,6 +145,11 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	}
 
 	findings := engine.Run(snap, reg)
+	suprep := sup.Apply(findings, time.Now())
+	for _, e := range suprep.Expired {
+		fmt.Fprintf(g.stderr, "demarc: suppression %s in %s has expired: %d results are reported again\n",
+			report.SanitizeLine(e.Entry.String()), sup.Path, e.Findings)
+	}
 	sum := engine.Summarize(findings, len(reg.Rules()))
 	meta := report.ScanMeta{
 		ToolVersion: Version, AccountID: snap.AccountID, Partition: snap.Partition, Regions: snap.Regions,
@@ -127,40 +162,88 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	if len(fwReports) > 0 {
 		meta.Frameworks = fwReports
 	}
-	if o.output == "json" {
-		m, err := responsibility.Build(snap, reg.Rules(), findings)
-		if err != nil {
-			return err
-		}
-		meta.Responsibility = m
-	}
-
-	var w io.Writer = g.stdout
-	color := !g.noColor && isTerminal(g.stdout)
-	if o.outputFile != "" {
-		f, err := os.Create(o.outputFile)
-		if err != nil {
-			return fmt.Errorf("create report file: %w", err)
-		}
-		defer f.Close()
-		w, color = f, false
-	}
-	switch o.output {
-	case "json":
-		err = report.WriteJSON(w, meta, sum, findings)
-	default:
-		err = report.WriteTable(w, meta, sum, findings, report.TableOptions{Color: color, ShowPass: o.showPass})
-		for _, fr := range fwReports {
-			if err == nil {
-				err = writeFrameworkTable(w, fr)
-			}
-		}
-	}
+	m, err := responsibility.Build(snap, reg.Rules(), findings)
 	if err != nil {
 		return err
 	}
+	meta.Responsibility = m
+
+	// Record the scan (interrupted ones too: they are marked partial).
+	st, storeErr := o.openStore(ctx, g)
+	if st != nil {
+		defer st.Close()
+	}
+	cur := scanRecord(meta, reg)
+	if st != nil && !o.noStore {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		saved, err := st.SaveScan(sctx, cur, findings)
+		cancel()
+		if err != nil {
+			storeErr = fmt.Errorf("record scan in the store: %w", err)
+		} else {
+			cur = saved
+		}
+	}
+
+	// --since-last replaces the stdout report with the diff; files stay complete.
+	diffFormat := ""
+	if o.sinceLast {
+		var kept []report.OutputSpec
+		for _, sp := range specs {
+			if sp.Stdout() {
+				diffFormat = "table"
+				if sp.Format == "json" {
+					diffFormat = "json"
+				}
+				continue
+			}
+			kept = append(kept, sp)
+		}
+		specs = kept
+		if diffFormat == "" {
+			diffFormat = "table"
+		}
+	}
+	color := !g.noColor && isTerminal(g.stdout)
+	out, err := report.OpenOutputs(specs, g.stdout, meta, report.Options{
+		Color: color, ShowPass: o.showPass, Rules: reg,
+		TableFooter: func(w io.Writer) error {
+			for _, fr := range fwReports {
+				if err := writeFrameworkTable(w, fr); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := report.WriteAll(out, findings, sum); err != nil {
+		out.Abort()
+		return err
+	}
+	if o.sinceLast {
+		if st == nil {
+			fmt.Fprintln(g.stderr, "demarc: --since-last: no findings store to compare with")
+		} else {
+			d, found, err := sinceLast(ctx, st, cur, findings)
+			if err != nil {
+				return fmt.Errorf("--since-last: %w", err)
+			}
+			if !found {
+				fmt.Fprintf(g.stderr, "demarc: --since-last: no earlier scan of account %s is recorded\n", snap.AccountID)
+			}
+			if err := writeDiff(g.stdout, d, diffFormat); err != nil {
+				return err
+			}
+		}
+	}
 	if collectErr != nil {
 		return collectErr
+	}
+	if storeErr != nil {
+		return storeErr
 	}
 	if failOn != "" && engine.FailsAtOrAbove(findings, failOn) {
 		return FindingsErr(fmt.Errorf("FAIL at or above %s", failOn))
@@ -168,9 +251,23 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 	return nil
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// openStore opens the findings store for this scan. With the default
+// location, a store that cannot be opened is a warning, not a failed scan
+// (read-only home directories, sandboxes); a store chosen with --db or
+// $DEMARC_DB must work.
+func (o *scanOptions) openStore(ctx context.Context, g *globalOptions) (store.Store, error) {
+	if o.noStore && !o.sinceLast {
+		return nil, nil
+	}
+	st, where, err := openStore(ctx, o.db, o.noStore)
+	if err == nil {
+		return st, nil
+	}
+	if o.db == "" && os.Getenv("DEMARC_DB") == "" {
+		fmt.Fprintf(g.stderr, "demarc: warning: scan not recorded: findings store %s: %v\n", report.SanitizeLine(where), err)
+		return nil, nil
+	}
+	return nil, err
 }
 
 // writeFrameworkTable prints one framework's per-control status and score.
@@ -186,4 +283,9 @@ func writeFrameworkTable(w io.Writer, r frameworks.Report) error {
 			c.Counts["PASS"], report.SanitizeLine(c.Title))
 	}
 	return tw.Flush()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

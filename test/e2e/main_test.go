@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	demarcBin = filepath.Join(dir, "demarc")
+	// Scans record into the findings store: keep it out of the user's home.
+	os.Setenv("DEMARC_DB", filepath.Join(dir, "store.db"))
+	os.Setenv("XDG_DATA_HOME", dir)
 	if bin := os.Getenv("DEMARC_E2E_BIN"); bin != "" {
 		// A binary built elsewhere (e.g. by CI with -race or coverage).
 		demarcBin = bin
