@@ -34,8 +34,11 @@ type eksVersion struct {
 
 // eksCalendar maps Kubernetes minor versions to their Amazon EKS support
 // dates (eksCalendarSource, as of eksCalendarAsOf; versions that left the
-// calendar keep the dates it listed for them).
+// calendar keep the dates it listed for them). 1.35 is from
+// https://endoflife.date/amazon-eks, which mirrors the calendar, as the
+// copy of the AWS page read then stopped at 1.34.
 var eksCalendar = map[int]eksVersion{
+	35: {day0(2026, 1, 27), day0(2027, 3, 27), day0(2028, 3, 27)},
 	34: {day0(2025, 10, 2), day0(2026, 12, 2), day0(2027, 12, 2)},
 	33: {day0(2025, 5, 29), day0(2026, 7, 29), day0(2027, 7, 29)},
 	32: {day0(2025, 1, 23), day0(2026, 3, 23), day0(2027, 3, 23)},
@@ -55,7 +58,7 @@ var eksCalendar = map[int]eksVersion{
 // eksOldest and eksNewest bound eksCalendar.
 const (
 	eksOldest = 21
-	eksNewest = 34
+	eksNewest = 35
 )
 
 func eksRules() []Rule {

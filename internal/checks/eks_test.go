@@ -28,7 +28,7 @@ func TestEKSVersion(t *testing.T) {
 		{"1.29", day0(2025, 3, 23), Fail}, // extended support only
 		{"1.29", day0(2026, 4, 1), Fail},  // out of support
 		{"1.20", now, Fail},               // older than the calendar
-		{"1.36", day0(2026, 6, 1), Pass},  // newer than the calendar, surely in standard support
+		{"1.36", day0(2027, 1, 1), Pass},  // newer than the calendar, surely in standard support
 		{"1.36", day0(2027, 6, 1), Unknown},
 		{"2.0", now, Unknown},
 		{"latest", now, Unknown},
