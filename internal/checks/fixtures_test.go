@@ -43,7 +43,8 @@ var fixtures = mergeFixtures(map[string]fixture{
 		},
 	},
 }, iamFixtures(), s3Fixtures(), ec2Fixtures(), cloudtrailFixtures(), secsvcFixtures(), regionFixtures(), exposureFixtures(),
-	networkFixtures(), elbv2Fixtures(), privescFixtures(), servicesFixtures())
+	networkFixtures(), elbv2Fixtures(), privescFixtures(), servicesFixtures(),
+	monitoringFixtures(), rdsFixtures(), kmsFixtures(), availabilityFixtures(), iamCISFixtures())
 
 func mergeFixtures(sets ...map[string]fixture) map[string]fixture {
 	out := map[string]fixture{}

@@ -227,6 +227,10 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantExposure(s)
 	addCompliantELB(s)
 	addCompliantServices(s)
+	addCompliantMonitoring(s)
+	addCompliantDatabases(s)
+	addCompliantKMS(s)
+	addCompliantAvailability(s)
 	return s
 }
 
