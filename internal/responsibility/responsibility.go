@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/demarc-sec/demarc/internal/checks"
 	"github.com/demarc-sec/demarc/internal/engine"
@@ -145,6 +146,12 @@ func Build(s *model.Snapshot, rules []checks.Rule, findings []engine.Finding) (M
 			continue
 		}
 		k := key{f.Service, f.Responsibility}
+		if f.Responsibility == checks.LayerRegion {
+			// Region rules are account-wide; each result belongs to the
+			// service of the resource it names.
+			k.service = arnService(f.ResourceARN)
+			rulesBy[k] = appendUnique(rulesBy[k], f.RuleID)
+		}
 		if countsBy[k] == nil {
 			countsBy[k] = map[string]int{}
 		}
@@ -224,4 +231,22 @@ func rank(s string) int {
 		return 1
 	}
 	return 0
+}
+
+// arnService returns the service segment of an ARN ("" if none).
+func arnService(arn string) string {
+	parts := strings.SplitN(arn, ":", 4)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
 }
