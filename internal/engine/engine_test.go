@@ -56,3 +56,14 @@ func BenchmarkScan50k(b *testing.B) {
 		_ = Run(s, reg)
 	}
 }
+
+// BenchmarkScan100k: every rule over a synthetic 100k-resource snapshot.
+func BenchmarkScan100k(b *testing.B) {
+	s := checks.SyntheticSnapshot(100000)
+	reg := checks.Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = Run(s, reg)
+	}
+}
