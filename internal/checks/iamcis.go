@@ -68,6 +68,22 @@ func iamCISRules() []Rule {
 			Check: checkInstanceRoles,
 		},
 		{
+			ID:             "iam-expired-server-certificates",
+			Title:          "No expired SSL/TLS certificates are stored in IAM",
+			Service:        "iam",
+			Severity:       Medium,
+			Responsibility: LayerData,
+			Frameworks:     map[string][]string{CIS50: {"1.18"}, FSBP: {"IAM.26"}},
+			Description: "IAM can hold server certificates for load balancers and CloudFront in Regions without ACM. An expired one still " +
+				"deployed breaks TLS for clients, and one deployed by mistake presents an invalid identity; delete them once expired.",
+			Remediation: "  aws iam list-server-certificates --query 'ServerCertificateMetadataList[?Expiration<=`NOW`]'\n" +
+				"  aws iam delete-server-certificate --server-certificate-name NAME\n" +
+				"Terraform: remove the aws_iam_server_certificate resource (prefer aws_acm_certificate, which renews itself).",
+			Links: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html",
+				"https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-26"},
+			Check: checkExpiredServerCertificates,
+		},
+		{
 			ID:             "iam-cloudshell-full-access-restricted",
 			Title:          "AWSCloudShellFullAccess is not attached to any principal",
 			Service:        "iam",
@@ -265,4 +281,32 @@ func checkCloudShellFullAccess(s *model.Snapshot) []Result {
 		return []Result{UnknownR(policyARN, globalRegion, "cannot confirm AWSCloudShellFullAccess is unattached: %s", strings.Join(unknowns, "; "))}
 	}
 	return []Result{PassR(policyARN, globalRegion, "AWSCloudShellFullAccess is attached to no user, group or role")}
+}
+
+func checkExpiredServerCertificates(s *model.Snapshot) []Result {
+	arn := iamARN(s, "server-certificate/*")
+	now, ok := collectedAt(s)
+	if !ok {
+		return []Result{UnknownR(arn, globalRegion, "snapshot has no collection time to compare expiry dates against")}
+	}
+	certs, unk := knownList(s.IAM.ServerCertificates, arn, globalRegion, "IAM server certificates")
+	if unk != nil {
+		return unk
+	}
+	if len(certs) == 0 {
+		return []Result{PassR(arn, globalRegion, "no SSL/TLS certificates are stored in IAM")}
+	}
+	out := make([]Result, 0, len(certs))
+	for _, c := range certs {
+		carn := orARN(c.ARN, iamPathARN(s, "server-certificate", c.Path, c.Name))
+		switch {
+		case c.Expiration == nil:
+			out = append(out, UnknownR(carn, globalRegion, "server certificate %s: expiry date not reported", c.Name))
+		case !c.Expiration.After(now):
+			out = append(out, FailR(carn, globalRegion, "server certificate %s expired on %s", c.Name, c.Expiration.UTC().Format("2006-01-02")))
+		default:
+			out = append(out, PassR(carn, globalRegion, "server certificate %s is valid until %s", c.Name, c.Expiration.UTC().Format("2006-01-02")))
+		}
+	}
+	return out
 }

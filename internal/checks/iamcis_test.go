@@ -12,8 +12,19 @@ import (
 
 const cloudShellFull = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
 
+// addCompliantIAMCIS stores one valid server certificate in IAM.
+func addCompliantIAMCIS(s *model.Snapshot) {
+	s.IAM.ServerCertificates = core.Known([]iam.ServerCertificate{{
+		Meta: core.Meta{ARN: "arn:aws:iam::" + acct + ":server-certificate/legacy-lb", Account: acct, Region: core.GlobalRegion},
+		Name: "legacy-lb", ID: "ASCAEXAMPLE", Path: "/", UploadDate: agoP(200), Expiration: agoP(-165),
+	}})
+}
+
 func iamCISFixtures() map[string]fixture {
 	return map[string]fixture{
+		"iam-expired-server-certificates": failWhen(func(s *model.Snapshot) {
+			s.IAM.ServerCertificates.V[0].Expiration = agoP(1)
+		}),
 		"iam-root-not-used-recently": failWhen(func(s *model.Snapshot) {
 			reportRow(s, iam.RootUserName).PasswordLastUsed = agoP(3)
 		}),

@@ -2,12 +2,14 @@ package checks
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/model/autoscaling"
 	"github.com/demarc-sec/demarc/internal/model/backup"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/dynamodb"
+	"github.com/demarc-sec/demarc/internal/model/iam"
 	"github.com/demarc-sec/demarc/internal/model/kms"
 	"github.com/demarc-sec/demarc/internal/model/logs"
 	"github.com/demarc-sec/demarc/internal/model/rds"
@@ -140,6 +142,14 @@ func addSyntheticResilience(s *model.Snapshot, acct string, n int) {
 		}
 	}
 	addSyntheticCISChain(s, acct)
+	// IAM server certificates: one valid, one expired.
+	if !s.IAM.ServerCertificates.Ok {
+		exp := func(days int) *time.Time { t := s.CollectedAt.Add(time.Duration(days) * day); return &t }
+		s.IAM.ServerCertificates = core.Known([]iam.ServerCertificate{
+			{Meta: core.Meta{ARN: "arn:aws:iam::" + acct + ":server-certificate/old", Account: acct, Region: core.GlobalRegion}, Name: "old", Path: "/", Expiration: exp(-30)},
+			{Meta: core.Meta{ARN: "arn:aws:iam::" + acct + ":server-certificate/current", Account: acct, Region: core.GlobalRegion}, Name: "current", Path: "/", Expiration: exp(300)},
+		})
+	}
 }
 
 func hasRegion(n int, name func(int) string, region string) bool {

@@ -231,6 +231,7 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantDatabases(s)
 	addCompliantKMS(s)
 	addCompliantAvailability(s)
+	addCompliantIAMCIS(s)
 	return s
 }
 

@@ -25,6 +25,21 @@ type Account struct {
 	Summary          core.Val[map[string]int32]      `json:"summary"` // GetAccountSummary SummaryMap
 	CredentialReport core.Val[[]CredentialReportRow] `json:"credential_report"`
 	VirtualMFA       core.Val[[]VirtualMFADevice]    `json:"virtual_mfa_devices"`
+	// ServerCertificates are the SSL/TLS certificates stored in IAM
+	// (ListServerCertificates), for CIS 1.18 / FSBP IAM.26.
+	ServerCertificates core.Val[[]ServerCertificate] `json:"server_certificates"`
+}
+
+// ServerCertificate is an SSL/TLS certificate stored in IAM. Meta.ARN is the
+// certificate ARN (arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME).
+type ServerCertificate struct {
+	core.Meta
+	Name       string     `json:"name"`
+	ID         string     `json:"id"`
+	Path       string     `json:"path"`
+	UploadDate *time.Time `json:"upload_date,omitempty"`
+	// Expiration is nil when IAM did not report it.
+	Expiration *time.Time `json:"expiration,omitempty"`
 }
 
 // InlinePolicy is a policy embedded in a user, group or role.

@@ -80,3 +80,30 @@ func virtualMFA(ctx context.Context, env *aws.Env, client *awsiam.Client) core.V
 	sort.Slice(devs, func(i, j int) bool { return devs[i].SerialNumber < devs[j].SerialNumber })
 	return core.Known(devs)
 }
+
+// serverCertificates lists the SSL/TLS certificates stored in IAM, for CIS
+// 1.18 / FSBP IAM.26 (expired ones should be deleted).
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificates.html
+func serverCertificates(ctx context.Context, env *aws.Env, client *awsiam.Client) core.Val[[]iamm.ServerCertificate] {
+	certs := []iamm.ServerCertificate{}
+	p := awsiam.NewListServerCertificatesPaginator(client, &awsiam.ListServerCertificatesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return core.Unknown[[]iamm.ServerCertificate](env.Unknown(service, core.GlobalRegion, "ListServerCertificates", "", err))
+		}
+		for _, m := range page.ServerCertificateMetadataList {
+			arn := sdkaws.ToString(m.Arn)
+			certs = append(certs, iamm.ServerCertificate{
+				Meta:       core.Meta{ARN: arn, Account: arnAccount(arn), Region: core.GlobalRegion},
+				Name:       sdkaws.ToString(m.ServerCertificateName),
+				ID:         sdkaws.ToString(m.ServerCertificateId),
+				Path:       sdkaws.ToString(m.Path),
+				UploadDate: m.UploadDate,
+				Expiration: m.Expiration,
+			})
+		}
+	}
+	sort.Slice(certs, func(i, j int) bool { return certs[i].ARN < certs[j].ARN })
+	return core.Known(certs)
+}

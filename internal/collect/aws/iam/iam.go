@@ -64,6 +64,7 @@ func (c *collector) Collect(ctx context.Context, env *aws.Env, region string, sn
 	g.Go(func() error { acct.PasswordPolicy = passwordPolicy(ctx, env, client); return nil })
 	g.Go(func() error { acct.Summary = accountSummary(ctx, env, client); return nil })
 	g.Go(func() error { acct.VirtualMFA = virtualMFA(ctx, env, client); return nil })
+	g.Go(func() error { acct.ServerCertificates = serverCertificates(ctx, env, client); return nil })
 	g.Go(func() error { acct.CredentialReport = c.credentialReport(ctx, env, client); return nil })
 
 	details, err := authorizationDetails(ctx, client, env.AccountID)
