@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
@@ -42,6 +43,9 @@ type cisMetric struct {
 	probes  []map[string]any
 	benign  []map[string]any
 	fsbpTag string // the Security Hub control automating the same check, for the description
+
+	once      sync.Once
+	published map[string]bool // canonical forms of the variants
 }
 
 // cisMetrics are CIS v5.0 controls 4.1–4.15 with their filter patterns.
@@ -50,6 +54,10 @@ var cisMetrics = []*cisMetric{
 		variants: []string{
 			`{($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket")}`,
 			`{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}`,
+			// Printed in some CIS remediation text with || throughout; it
+			// matches nearly every event, but it is what the benchmark told
+			// people to paste, so the exact form is accepted.
+			`{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }`,
 		},
 		probes: []map[string]any{
 			ctEvent("ec2.amazonaws.com", "RunInstances", "errorCode", "Client.UnauthorizedOperation"),
@@ -247,6 +255,17 @@ func (m *cisMetric) judge(pattern string, required []fpTerm) (bool, string) {
 	n, err := parseFilterPattern(pattern)
 	if err != nil {
 		return false, "pattern does not parse: " + err.Error()
+	}
+	m.once.Do(func() {
+		m.published = map[string]bool{}
+		for _, v := range m.variants {
+			if pn, err := parseFilterPattern(v); err == nil {
+				m.published[pn.canonical()] = true
+			}
+		}
+	})
+	if m.published[n.canonical()] {
+		return true, "" // a published form, whatever its spacing, quoting or order
 	}
 	have := map[string]bool{}
 	for _, t := range n.terms() {
@@ -817,6 +836,34 @@ func (n *fpNode) terms() []fpTerm {
 	var out []fpTerm
 	for _, c := range n.children {
 		out = append(out, c.terms()...)
+	}
+	return out
+}
+
+// canonical renders the pattern so that spacing, quoting, redundant
+// parentheses and the order of && / || operands do not matter.
+func (n *fpNode) canonical() string {
+	if n.op == "" {
+		return "[" + n.leaf.key() + "]"
+	}
+	parts := make([]string, 0, len(n.children))
+	for _, c := range n.operands() {
+		parts = append(parts, c.canonical())
+	}
+	sort.Strings(parts)
+	return n.op + "(" + strings.Join(parts, " ") + ")"
+}
+
+// operands lists the children of an && / || node, flattening nested nodes
+// of the same operator: a || (b || c) has operands a, b, c.
+func (n *fpNode) operands() []*fpNode {
+	var out []*fpNode
+	for _, c := range n.children {
+		if c.op == n.op {
+			out = append(out, c.operands()...)
+		} else {
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -318,3 +318,22 @@ func FuzzParseFilterPattern(f *testing.F) {
 		}
 	})
 }
+
+func TestFilterPatternCanonical(t *testing.T) {
+	same := [][2]string{
+		{`{ ($.a = x) || (($.b = y) || $.c = "z") }`, `{$.c=z||$.a="x"||$.b=y}`},
+		{`{ $.a = x && ($.b = y || ($.c = z && $.d = w)) }`, `{ (($.d = "w") && $.c = z || $.b = y) && $.a = x }`},
+	}
+	for _, p := range same {
+		a, err1 := parseFilterPattern(p[0])
+		b, err2 := parseFilterPattern(p[1])
+		if err1 != nil || err2 != nil || a.canonical() != b.canonical() {
+			t.Errorf("%s vs %s: %v %v\n%s\n%s", p[0], p[1], err1, err2, a.canonical(), b.canonical())
+		}
+	}
+	x, _ := parseFilterPattern(`{ $.a = x && ($.b = y || $.c = z) }`)
+	y, _ := parseFilterPattern(`{ ($.a = x && $.b = y) || $.c = z }`)
+	if x.canonical() == y.canonical() {
+		t.Error("different structures share a canonical form")
+	}
+}
