@@ -140,6 +140,15 @@ func runServe(ctx context.Context, g *globalOptions, o *serveOptions) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	warmed := make(chan struct{})
+	go func() {
+		defer close(warmed)
+		if err := srv.Warm(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("warm the dashboard's cache", "err", err)
+		}
+	}()
+	// The store closes when this returns: let the warm-up stop first.
+	defer func() { <-warmed }()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -210,7 +210,7 @@ func (s *sqlStore) ScanStats(ctx context.Context, scanID int64) (ScanStats, erro
 	}
 	st := ScanStats{Rules: map[int64]RuleMeta{}}
 	rows, err := s.b.query(ctx, `SELECT rule_ref, status, region, suppressed, COUNT(*) FROM findings WHERE scan_id = ?
-		GROUP BY rule_ref, status, region, suppressed ORDER BY rule_ref, status, region, suppressed`, scanID)
+		AND `+bySeq+` GROUP BY rule_ref, status, region, suppressed ORDER BY rule_ref, status, region, suppressed`, scanID)
 	if err != nil {
 		return ScanStats{}, fmt.Errorf("count findings of scan %d: %w", scanID, err)
 	}
@@ -277,6 +277,12 @@ func (s *sqlStore) RuleMetas(ctx context.Context) (map[int64]RuleMeta, error) {
 	return out, nil
 }
 
+// bySeq is always true (seq starts at 1) but makes SQLite read a scan's
+// rows through the primary key (scan_id, seq), in insertion order, rather
+// than through findings_fingerprint (scan_id, fingerprint), which visits
+// the table in random order: 5 to 8 times less CPU for a 100k-finding scan.
+const bySeq = "seq > 0"
+
 // likePattern turns a substring into a LIKE pattern matched with ESCAPE '\'.
 func likePattern(sub string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -317,7 +323,7 @@ func (s *sqlStore) QueryFindings(ctx context.Context, q FindingQuery) (FindingPa
 	if q.NewOnly && q.PrevScanID <= 0 {
 		return page, nil
 	}
-	where := []string{"f.scan_id = ?"}
+	where := []string{"f.scan_id = ? AND f." + bySeq}
 	args := []any{q.ScanID}
 	inList("f.rule_ref", q.RuleRefs, &where, &args)
 	statuses := make([]string, len(q.Statuses))
@@ -500,7 +506,7 @@ func (s *sqlStore) FindingsBySeq(ctx context.Context, scanID int64, seqs []int, 
 		if err != nil {
 			return nil, fmt.Errorf("read findings of scan %d: %w", scanID, err)
 		}
-		bySeq := make(map[int]StoredFinding, len(part))
+		found := make(map[int]StoredFinding, len(part))
 		fwCache := map[string]map[string][]string{}
 		for rows.Next() {
 			f, err := scanStoredFinding(rows, scanID, fwCache)
@@ -508,14 +514,14 @@ func (s *sqlStore) FindingsBySeq(ctx context.Context, scanID int64, seqs []int, 
 				rows.Close()
 				return nil, err
 			}
-			bySeq[f.Seq] = f
+			found[f.Seq] = f
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("read findings of scan %d: %w", scanID, err)
 		}
 		for _, seq := range part {
-			if f, ok := bySeq[seq]; ok {
+			if f, ok := found[seq]; ok {
 				out = append(out, f)
 			}
 		}
@@ -559,7 +565,7 @@ func (s *sqlStore) ResourceCounts(ctx context.Context, scanID int64) ([]Resource
 	rows, err := s.b.query(ctx, `SELECT resource_arn, region, COUNT(*),
 		SUM(CASE WHEN status = 'FAIL' AND NOT suppressed THEN 1 ELSE 0 END),
 		SUM(CASE WHEN status = 'UNKNOWN' AND NOT suppressed THEN 1 ELSE 0 END)
-		FROM findings WHERE scan_id = ? GROUP BY resource_arn, region ORDER BY resource_arn, region`, scanID)
+		FROM findings WHERE scan_id = ? AND `+bySeq+` GROUP BY resource_arn, region ORDER BY resource_arn, region`, scanID)
 	if err != nil {
 		return nil, fmt.Errorf("count resources of scan %d: %w", scanID, err)
 	}
@@ -610,7 +616,7 @@ func (s *sqlStore) IndexRows(ctx context.Context, scanID int64, fn func(IndexRow
 }
 
 func (s *sqlStore) FailFingerprints(ctx context.Context, scanID int64, fn func(string) error) error {
-	rows, err := s.b.query(ctx, `SELECT fingerprint FROM findings WHERE scan_id = ? AND status = 'FAIL'`, scanID)
+	rows, err := s.b.query(ctx, `SELECT fingerprint FROM findings WHERE scan_id = ? AND `+bySeq+` AND status = 'FAIL'`, scanID)
 	if err != nil {
 		return fmt.Errorf("read FAILs of scan %d: %w", scanID, err)
 	}

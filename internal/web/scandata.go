@@ -232,8 +232,10 @@ func (f filter) ruleRefs(metas map[int64]store.RuleMeta) []int64 {
 
 // loadIndex reads a scan's findings into an index. prevFails are the
 // fingerprints of the previous scan's FAILs (nil when there is none).
-func loadIndex(ctx context.Context, q store.Querier, scanID int64, metas map[int64]store.RuleMeta, prevFails map[string]bool) (*scanIndex, *scanStats, error) {
-	ix := &scanIndex{}
+func loadIndex(ctx context.Context, q store.Querier, scanID int64, total int, metas map[int64]store.RuleMeta, prevFails map[string]bool) (*scanIndex, *scanStats, error) {
+	// Sized up front: growing a 15 MB arena by appends costs more than
+	// reading the rows.
+	ix := &scanIndex{rows: make([]ixRow, 0, total), text: make([]byte, 0, total*160)}
 	regionIdx := map[string]uint16{}
 	type countKey struct {
 		ref    int64

@@ -123,6 +123,45 @@ func (s *Server) Handler() http.Handler {
 	return s.secure(mux)
 }
 
+// Warm loads, in the background of a starting server, what the first
+// visitor of each account's latest scan would otherwise wait for: its
+// scores and, within the memory budget, its findings index. It stops at
+// the first error (the pages report errors themselves) or when ctx ends.
+func (s *Server) Warm(ctx context.Context) error {
+	var accts []store.AccountInfo
+	if err := s.withStore(func() error {
+		var err error
+		accts, err = s.q.Accounts(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, a := range accts {
+		var latest store.Scan
+		if err := s.withStore(func() error {
+			var err error
+			latest, err = store.Latest(ctx, s.opts.Store, a.AccountID)
+			return err
+		}); err != nil {
+			return err
+		}
+		e := s.remember(latest)
+		if _, _, err := s.scores(ctx, e); err != nil && !isAnalysisFailure(err) {
+			return err
+		}
+		s.cacheMu.Lock()
+		fits := s.indexed+latest.Summary.Total <= s.opts.MaxIndexedFindings
+		s.cacheMu.Unlock()
+		if !fits {
+			continue
+		}
+		if _, _, err := s.data(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // withStore runs fn holding the store lock.
 func (s *Server) withStore(fn func() error) error {
 	s.storeMu.Lock()
@@ -252,7 +291,7 @@ func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex
 		)
 		if err := s.withStore(func() error {
 			var err error
-			ix, st, err = loadIndex(ctx, s.q, e.id, metas, prevFails)
+			ix, st, err = loadIndex(ctx, s.q, e.id, e.scan.Summary.Total, metas, prevFails)
 			return err
 		}); err != nil {
 			return nil, nil, err

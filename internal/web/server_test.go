@@ -207,6 +207,14 @@ func TestPages(t *testing.T) {
 			t.Errorf("%s: no network path as evidence", p)
 		}
 	}
+	// A matrix cell's several rules survive the filter form.
+	r := get(h, s("/findings?rule=iam-user-mfa-enabled&rule=s3-bucket-public-read&status=FAIL"))
+	for _, want := range []string{`<input type="hidden" name="rule" value="iam-user-mfa-enabled">`,
+		`<input type="hidden" name="rule" value="s3-bucket-public-read">`, `<input type="hidden" name="status" value="FAIL">`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("multi-rule filter form lacks %s", want)
+		}
+	}
 	for _, p := range []string{"/nope", s("/nope"), "/s/0/", "/s/abc/findings", "/s/99999/", s("/findings/0"), s("/findings/99999"),
 		s("/frameworks/nope"), s("/graph/nope")} {
 		if r := get(h, p); r.code != http.StatusNotFound {
