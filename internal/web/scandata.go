@@ -35,7 +35,10 @@ type scanEntry struct {
 	indexTried bool
 
 	docs map[string]*docResult
-	used uint64 // LRU clock
+	// used (the LRU clock) and counted (findings of index counted against
+	// the server's budget) are guarded by the server's cacheMu.
+	used    uint64
+	counted int
 }
 
 type docResult struct {

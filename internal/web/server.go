@@ -215,13 +215,8 @@ func (s *Server) evictLocked() {
 			}
 		}
 		delete(s.cache, victim.id)
-		if victim.mu.TryLock() {
-			if victim.index != nil {
-				s.indexed -= len(victim.index.rows)
-				victim.index = nil
-			}
-			victim.mu.Unlock()
-		}
+		s.indexed -= victim.counted
+		victim.counted = 0
 	}
 }
 
@@ -296,11 +291,25 @@ func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex
 		}); err != nil {
 			return nil, nil, err
 		}
-		e.index, e.stats, e.indexTried = ix, st, true
+		e.stats = st
+		// Keep the index only if it fits now (other requests may have
+		// loaded theirs meanwhile) and the entry is still cached. If not,
+		// it serves this request and a later visit tries again.
 		s.cacheMu.Lock()
-		s.indexed += len(ix.rows)
+		kept := false
+		if s.cache[e.id] == e {
+			s.makeRoomLocked(len(ix.rows), e)
+			if s.indexed+len(ix.rows) <= s.opts.MaxIndexedFindings {
+				e.counted = len(ix.rows)
+				s.indexed += e.counted
+				kept = true
+			}
+		}
 		s.cacheMu.Unlock()
-		return e.stats, e.index, nil
+		if kept {
+			e.index, e.indexTried = ix, true
+		}
+		return e.stats, ix, nil
 	}
 	e.indexTried = true
 	if e.stats == nil {
@@ -322,6 +331,10 @@ func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex
 func (s *Server) makeRoom(n int, keep *scanEntry) {
 	s.cacheMu.Lock()
 	defer s.cacheMu.Unlock()
+	s.makeRoomLocked(n, keep)
+}
+
+func (s *Server) makeRoomLocked(n int, keep *scanEntry) {
 	if s.indexed+n <= s.opts.MaxIndexedFindings {
 		return
 	}
@@ -336,14 +349,13 @@ func (s *Server) makeRoom(n int, keep *scanEntry) {
 		if s.indexed+n <= s.opts.MaxIndexedFindings {
 			return
 		}
-		if !e.mu.TryLock() {
+		if e.counted == 0 || !e.mu.TryLock() {
 			continue
 		}
-		if e.index != nil {
-			s.indexed -= len(e.index.rows)
-			e.index = nil
-			e.indexTried = false // indexed again when next visited
-		}
+		s.indexed -= e.counted
+		e.counted = 0
+		e.index = nil
+		e.indexTried = false // indexed again when next visited
 		e.mu.Unlock()
 	}
 }

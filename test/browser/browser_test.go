@@ -265,6 +265,18 @@ func TestDashboard(t *testing.T) {
 		}
 		b.checkInert("overview")
 		b.screenshot("01-overview")
+		b.click(`.main-nav a[href="/scans"]`)
+		if n := b.count("table.data tbody tr"); n != 2 {
+			t.Errorf("%d scans listed, want 2", n)
+		}
+		b.checkInert("scans")
+		b.open(scan + "/frameworks/cis-aws-5.0")
+		if n := b.count("table.controls tbody tr"); n < 50 {
+			t.Errorf("%d CIS controls", n)
+		}
+		b.checkInert("framework")
+		b.screenshot("01b-framework")
+		b.open("/")
 	})
 
 	t.Run("scan summary", func(t *testing.T) {
