@@ -10,6 +10,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newResponsibilityCommand(g),
 		newHistoryCommand(g),
 		newDiffCommand(g),
+		newServeCommand(g),
 		newIAMCommand(g),
 		newNetCommand(g),
 		newCollectCommand(g),

@@ -21,6 +21,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/responsibility"
 	"github.com/demarc-sec/demarc/internal/store"
 	"github.com/demarc-sec/demarc/internal/suppress"
+	"github.com/demarc-sec/demarc/internal/web"
 )
 
 type scanOptions struct {
@@ -182,6 +183,14 @@ func runScan(cmd *cobra.Command, g *globalOptions, o *scanOptions) error {
 			storeErr = fmt.Errorf("record scan in the store: %w", err)
 		} else {
 			cur = saved
+			// The dashboard's graphs, matrix and inventory (demarc serve).
+			if arts, ok := store.Artifacts(st); ok {
+				actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				if err := web.RecordAnalyses(actx, store.ScanArtifacts(arts, saved.ID), snap, reg.Rules(), findings); err != nil {
+					fmt.Fprintf(g.stderr, "demarc: warning: dashboard analyses not recorded: %v\n", err)
+				}
+				cancel()
+			}
 		}
 	}
 
