@@ -10,7 +10,7 @@ import (
 
 var updateIAMQueryGolden = flag.Bool("update-iam-query-golden", false, "rewrite testdata/iam-who-can*.golden and iam-permissions*.golden")
 
-const exampleSnapshot = "../../examples/misconfigured-account.json.gz"
+const exampleSnapshot = "../../examples/example-misconfigured-account.json.gz"
 
 // TestIAMWhoCanAndPermissionsCLI runs both commands end to end on a snapshot
 // built with the model types and on the example snapshot (collected from

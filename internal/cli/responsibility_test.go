@@ -11,7 +11,7 @@ import (
 
 var updateGolden = flag.Bool("update-responsibility", false, "rewrite the responsibility golden files")
 
-const exampleSnap = "../../examples/misconfigured-account.json.gz"
+const exampleSnap = "../../examples/example-misconfigured-account.json.gz"
 
 // The matrix on the shipped example snapshot is pinned by golden files
 // (text and JSON). Refresh with: go test ./internal/cli -run TestResponsibilityGolden -update-responsibility

@@ -57,7 +57,7 @@ or --db FILE / postgres://…) unless --no-store; 'demarc history' and
 trigger --fail-on.
 
 Examples:
-  demarc scan --snapshot examples/misconfigured-account.json.gz
+  demarc scan --snapshot examples/example-misconfigured-account.json.gz
   demarc scan --profile prod --region eu-west-1,eu-central-1 --output json
   demarc scan --role-arn arn:aws:iam::111122223333:role/audit --fail-on high
   demarc scan --output table --output sarif=demarc.sarif --output html=report.html

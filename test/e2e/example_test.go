@@ -10,10 +10,10 @@ import (
 	"github.com/demarc-sec/demarc/internal/testutil/moto"
 )
 
-var updateExample = flag.Bool("update-example", false, "regenerate examples/misconfigured-account.json.gz from the misconfigured account in moto")
+var updateExample = flag.Bool("update-example", false, "regenerate examples/example-misconfigured-account.json.gz from the misconfigured account in moto")
 
 // examplePath is the snapshot shipped for a first look without AWS.
-var examplePath = filepath.Join("..", "..", "examples", "misconfigured-account.json.gz")
+var examplePath = filepath.Join("..", "..", "examples", "example-misconfigured-account.json.gz")
 
 // exampleAccount is AWS's documentation account ID: the example must not
 // look like anybody's real account.

@@ -51,11 +51,11 @@ type Fixture struct {
 	Suppressed string
 }
 
-// ExamplePath finds examples/misconfigured-account.json.gz from this
+// ExamplePath finds examples/example-misconfigured-account.json.gz from this
 // package's source directory.
 func ExamplePath() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "misconfigured-account.json.gz")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "example-misconfigured-account.json.gz")
 }
 
 // Fill records the two scans of the example into s.
