@@ -389,6 +389,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	addSyntheticExposure(s, acct, n)
 	addSyntheticServices(s, acct, n)
 	addSyntheticResilience(s, acct, n)
+	addSyntheticEFS(s, acct, n)
 	s.Normalize()
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/dynamodb"
 	"github.com/demarc-sec/demarc/internal/collect/aws/ec2"
 	"github.com/demarc-sec/demarc/internal/collect/aws/ecr"
+	"github.com/demarc-sec/demarc/internal/collect/aws/efs"
 	"github.com/demarc-sec/demarc/internal/collect/aws/eks"
 	"github.com/demarc-sec/demarc/internal/collect/aws/elbv2"
 	"github.com/demarc-sec/demarc/internal/collect/aws/iam"
@@ -41,6 +42,7 @@ func All() []aws.Collector {
 		dynamodb.New(),
 		ec2.New(),
 		ecr.New(),
+		efs.New(),
 		eks.New(),
 		elbv2.New(),
 		iam.New(),

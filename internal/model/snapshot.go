@@ -17,6 +17,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/dynamodb"
 	"github.com/demarc-sec/demarc/internal/model/ec2"
 	"github.com/demarc-sec/demarc/internal/model/ecr"
+	"github.com/demarc-sec/demarc/internal/model/efs"
 	"github.com/demarc-sec/demarc/internal/model/eks"
 	"github.com/demarc-sec/demarc/internal/model/elbv2"
 	"github.com/demarc-sec/demarc/internal/model/iam"
@@ -78,6 +79,7 @@ type Snapshot struct {
 	SecretsManager []secretsmanager.Region `json:"secretsmanager,omitempty"`
 	SSM            []ssm.Region            `json:"ssm,omitempty"`
 	AutoScaling    []autoscaling.Region    `json:"autoscaling,omitempty"`
+	EFS            []efs.Region            `json:"efs,omitempty"`
 	// WAFv2 holds regional web ACLs per region and the CloudFront scope.
 	WAFv2 wafv2.State `json:"wafv2"`
 	// Organizations is global: the organization as the account sees it.
