@@ -993,3 +993,22 @@ func (t fpTerm) equal(v any) bool {
 	}
 	return s == t.Value
 }
+
+// CISMetricFilter is one CIS v5.0 §4 control with the metric filter pattern
+// demarc's remediation recommends (the published v5.0 form).
+type CISMetricFilter struct {
+	Control string // "4.1"
+	Name    string // "unauthorized-api-calls"
+	Pattern string
+}
+
+// CISMetricFilters lists CIS v5.0 controls 4.1–4.15 in control order, for
+// tooling that sets up the monitoring (and the e2e account that proves a
+// compliant setup PASSes).
+func CISMetricFilters() []CISMetricFilter {
+	out := make([]CISMetricFilter, 0, len(cisMetrics))
+	for _, m := range cisMetrics {
+		out = append(out, CISMetricFilter{Control: m.control, Name: m.id, Pattern: m.variants[0]})
+	}
+	return out
+}

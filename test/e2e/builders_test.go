@@ -442,6 +442,7 @@ func buildMisconfigured(b *builder) account {
 		_, err = macie2.NewFromConfig(b.cfg(region)).DisableMacie(b.ctx, &macie2.DisableMacieInput{})
 		b.must(err, "disable moto's default Macie session in "+region)
 	}
+	buildMisconfiguredServices(b)
 	return account{ID: b.account, Buckets: []string{public, trailBucket}}
 }
 
@@ -622,7 +623,7 @@ func buildWellConfigured(b *builder) account {
 	const r = "us-east-1"
 	vpc, subnet, _, _ := b.defaultVPC(r)
 	web := b.createSG(r, vpc, "web", []ec2types.IpPermission{tcp(443, "0.0.0.0/0", "::/0"), tcp(22, "10.0.0.0/8", "")})
-	b.runInstance(r, "imdsv2", subnet, web, ec2types.HttpTokensStateRequired, false, true)
+	instance := b.runInstance(r, "imdsv2", subnet, web, ec2types.HttpTokensStateRequired, false, true)
 	b.createVolume(r, "encrypted", true)
 
 	// CloudTrail: one multi-region trail with log file validation, KMS,
@@ -678,6 +679,7 @@ func buildWellConfigured(b *builder) account {
 			AnalyzerName: aws.String("account"), Type: aatypes.TypeAccount})
 		b.must(err, "access analyzer "+r)
 	}
+	buildWellConfiguredServices(b, keyARN, instance)
 	return account{ID: b.account, Buckets: []string{data, logs}}
 }
 

@@ -19,7 +19,8 @@ import (
 )
 
 // front is the endpoint a scenario's demarc runs talk to: a reverse proxy
-// to moto that itself answers two SSM listings (see emptySSM) and IAM Access
+// to moto that itself answers two SSM listings (see emptySSM), AWS Backup
+// selections (serveSelections) and IAM Access
 // Analyzer, which moto does not implement (it answers a bare HTTP 500, so demarc could only ever report
 // UNKNOWN, after retrying). The fake speaks the real restJson1 wire format
 // of the two operations involved, CreateAnalyzer (used by the builders
@@ -35,6 +36,18 @@ type front struct {
 
 	mu        sync.Mutex
 	analyzers map[string][]analyzerJSON // by region
+	// selections are AWS Backup selections by region and plan ID (moto
+	// implements backup plans but not their selections).
+	selections map[string]map[string][]selectionJSON
+}
+
+type selectionJSON struct {
+	SelectionID string          `json:"SelectionId"`
+	PlanID      string          `json:"BackupPlanId"`
+	Created     float64         `json:"CreationDate"`
+	Selection   json.RawMessage `json:"BackupSelection"`
+	Name        string          `json:"-"`
+	Role        string          `json:"-"`
 }
 
 type analyzerJSON struct {
@@ -50,7 +63,8 @@ func newFront(t testing.TB, motoURL, account string) *front {
 	if err != nil {
 		t.Fatalf("parse moto URL: %v", err)
 	}
-	f := &front{account: account, moto: httputil.NewSingleHostReverseProxy(u), analyzers: map[string][]analyzerJSON{}}
+	f := &front{account: account, moto: httputil.NewSingleHostReverseProxy(u), analyzers: map[string][]analyzerJSON{},
+		selections: map[string]map[string][]selectionJSON{}}
 	// Not closed in t.Cleanup: the shared misconfigured scenario outlives
 	// the test that built it. The listener ends with the test process.
 	f.URL = httptest.NewServer(f).URL
@@ -80,6 +94,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if body, ok := emptySSM[r.Header.Get("X-Amz-Target")]; ok {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = io.WriteString(w, body)
+		return
+	}
+	if signingService(r) == "backup" && strings.HasPrefix(r.URL.Path, "/backup/plans/") && strings.Contains(r.URL.Path, "/selections") {
+		f.serveSelections(w, r)
 		return
 	}
 	if signingService(r) != "access-analyzer" {
@@ -124,6 +142,62 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeAPIError(w, http.StatusNotImplemented, "NotImplemented",
 			"the e2e Access Analyzer fake implements only CreateAnalyzer and ListAnalyzers")
+	}
+}
+
+// serveSelections fakes the three AWS Backup selection operations moto
+// lacks, in the restJson1 wire format of the Backup API:
+// PUT /backup/plans/{id}/selections/ (CreateBackupSelection),
+// GET /backup/plans/{id}/selections/ (ListBackupSelections) and
+// GET /backup/plans/{id}/selections/{selectionId} (GetBackupSelection).
+// https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupSelection.html
+func (f *front) serveSelections(w http.ResponseWriter, r *http.Request) {
+	region := signingRegion(r)
+	rest := strings.TrimPrefix(r.URL.Path, "/backup/plans/")
+	planID, selID, _ := strings.Cut(rest, "/selections")
+	selID = strings.Trim(selID, "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	byPlan := f.selections[region]
+	switch {
+	case r.Method == http.MethodPut && selID == "":
+		var in struct {
+			Selection json.RawMessage `json:"BackupSelection"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		var meta struct {
+			Name string `json:"SelectionName"`
+			Role string `json:"IamRoleArn"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil || json.Unmarshal(in.Selection, &meta) != nil || meta.Name == "" {
+			writeAPIError(w, http.StatusBadRequest, "InvalidParameterValueException", "BackupSelection.SelectionName is required")
+			return
+		}
+		if byPlan == nil {
+			byPlan = map[string][]selectionJSON{}
+			f.selections[region] = byPlan
+		}
+		sel := selectionJSON{SelectionID: fmt.Sprintf("sel-%s-%d", planID, len(byPlan[planID])+1), PlanID: planID,
+			Created: float64(time.Now().Unix()), Selection: in.Selection, Name: meta.Name, Role: meta.Role}
+		byPlan[planID] = append(byPlan[planID], sel)
+		writeJSON(w, http.StatusOK, map[string]any{"BackupPlanId": planID, "SelectionId": sel.SelectionID, "CreationDate": sel.Created})
+	case r.Method == http.MethodGet && selID == "":
+		list := []map[string]any{}
+		for _, s := range byPlan[planID] {
+			list = append(list, map[string]any{"BackupPlanId": planID, "SelectionId": s.SelectionID, "SelectionName": s.Name,
+				"IamRoleArn": s.Role, "CreationDate": s.Created})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"BackupSelectionsList": list})
+	case r.Method == http.MethodGet:
+		for _, s := range byPlan[planID] {
+			if s.SelectionID == selID {
+				writeJSON(w, http.StatusOK, s)
+				return
+			}
+		}
+		writeAPIError(w, http.StatusNotFound, "ResourceNotFoundException", "no selection "+selID)
+	default:
+		writeAPIError(w, http.StatusNotImplemented, "NotImplemented", "the e2e Backup fake implements only backup selections")
 	}
 }
 

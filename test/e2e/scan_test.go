@@ -75,12 +75,7 @@ var wellConfiguredExceptions = map[string]string{
 	"iam-root-not-used-recently":     "UNKNOWN: moto's credential report has no <root_account> row",
 	"inspector-lambda-code-scanning": "FAIL: moto's Inspector2 never reports Lambda code scanning as enabled",
 	"ssm-instance-managed":           "FAIL: moto lacks DescribeInstanceInformation; the test front answers it with an empty list",
-	// Not yet built by buildWellConfigured (their PASS is covered by the
-	// rules' fixtures in internal/checks); listed so the gap stays visible.
-	"backup-ebs-volume-covered": "FAIL: the builder creates no AWS Backup plan yet",
-	"ec2-instance-iam-role":     "FAIL: the builder's instance has no instance profile yet",
-	"kms-key-rotation-enabled":  "FAIL: on a key moto creates by itself and reports as customer managed; the builder's own key rotates and PASSes",
-	"cloudwatch-alarm-*":        "FAIL: the builder does not create the CIS 4.x metric filters and alarms yet",
+	"kms-key-rotation-enabled":       "FAIL: on a key moto creates by itself and reports as customer managed; the builder's own key rotates and PASSes",
 }
 
 // wellConfiguredException returns the documented reason a rule may be
