@@ -232,7 +232,10 @@ func Launch(env ...string) (s *Server, stop func(), err error) {
 			return nil, nil, fmt.Errorf("create moto log: %w", err)
 		}
 		cmd := exec.Command(py, "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-		cmd.Env = append(append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
+		// The caller's AWS_* settings are for its SDK clients, not for moto's
+		// botocore (an empty AWS_PROFILE, as tests set, fails every error
+		// response).
+		cmd.Env = append(append(CleanEnviron(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		if err := cmd.Start(); err != nil {
 			logf.Close()

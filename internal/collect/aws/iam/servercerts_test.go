@@ -16,6 +16,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/testutil/moto"
 )
 
 // selfSigned returns a PEM certificate and key valid until notAfter.
@@ -43,8 +44,10 @@ func selfSigned(t *testing.T, cn string, notAfter time.Time) (certPEM, keyPEM st
 // (CIS 1.18 / FSBP IAM.26). moto gap: it reports a fixed Expiration
 // (2012-05-08) whatever the certificate says, so only presence is checked.
 func TestServerCertificatesMoto(t *testing.T) {
+	// A private server without the AWS-managed policies: the assertions
+	// count policies, and these tests use moto's default account.
+	endpoint := moto.Start(t, moto.WithEnv("MOTO_IAM_LOAD_MANAGED_POLICIES=false")).URL
 	motoEnv(t)
-	endpoint := startMoto(t)
 	ctx := context.Background()
 	c := setupClient(t, endpoint)
 	for name, until := range map[string]time.Time{"old-lb": time.Now().Add(-48 * time.Hour), "new-lb": time.Now().Add(90 * 24 * time.Hour)} {
