@@ -17,6 +17,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	ctm "github.com/demarc-sec/demarc/internal/model/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/testutil/moto"
 )
 
 // must keeps fixture code short; a failed setup call panics, which fails
@@ -29,15 +30,15 @@ func must[T any](v T, err error) T {
 }
 
 func TestCollectorMoto(t *testing.T) {
-	url := startMoto(t)
+	srv := moto.Start(t)
 	isolateAWSEnv(t)
-	t.Run("trails in two regions", func(t *testing.T) { testMotoTrails(t, url) })
-	t.Run("denied in one region", func(t *testing.T) { testMotoDenied(t, url) })
+	t.Run("trails in two regions", func(t *testing.T) { testMotoTrails(t, srv) })
+	t.Run("denied in one region", func(t *testing.T) { testMotoDenied(t, srv) })
 }
 
-func makeBucket(t *testing.T, ctx context.Context, url, account, region, name string) {
+func makeBucket(t *testing.T, ctx context.Context, srv *moto.Server, account, region, name string) {
 	t.Helper()
-	s3c := awss3.NewFromConfig(setupConfig(t, url, account, region), func(o *awss3.Options) { o.UsePathStyle = true })
+	s3c := awss3.NewFromConfig(srv.Config(region, account), func(o *awss3.Options) { o.UsePathStyle = true })
 	in := &awss3.CreateBucketInput{Bucket: sdk.String(name)}
 	if region != "us-east-1" {
 		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
@@ -45,13 +46,13 @@ func makeBucket(t *testing.T, ctx context.Context, url, account, region, name st
 	must(s3c.CreateBucket(ctx, in))
 }
 
-func testMotoTrails(t *testing.T, url string) {
+func testMotoTrails(t *testing.T, srv *moto.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	account := newAccountID(t)
-	makeBucket(t, ctx, url, account, "us-east-1", "trail-logs-"+account)
+	account := moto.NewAccount(t)
+	makeBucket(t, ctx, srv, account, "us-east-1", "trail-logs-"+account)
 
-	use1 := awsct.NewFromConfig(setupConfig(t, url, account, "us-east-1"))
+	use1 := awsct.NewFromConfig(srv.Config("us-east-1", account))
 	multi := must(use1.CreateTrail(ctx, &awsct.CreateTrailInput{Name: sdk.String("org-wide"), S3BucketName: sdk.String("trail-logs-" + account),
 		IsMultiRegionTrail: sdk.Bool(true), EnableLogFileValidation: sdk.Bool(true), IncludeGlobalServiceEvents: sdk.Bool(true),
 		KmsKeyId: sdk.String("arn:aws:kms:us-east-1:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"),
@@ -63,18 +64,18 @@ func testMotoTrails(t *testing.T, url string) {
 		DataResources: []types.DataResource{{Type: sdk.String("AWS::S3::Object"), Values: []string{"arn:aws:s3"}}},
 	}}}))
 
-	euw1 := awsct.NewFromConfig(setupConfig(t, url, account, "eu-west-1"))
+	euw1 := awsct.NewFromConfig(srv.Config("eu-west-1", account))
 	local := must(euw1.CreateTrail(ctx, &awsct.CreateTrailInput{Name: sdk.String("eu-local"), S3BucketName: sdk.String("trail-logs-" + account)}))
 	must(euw1.PutEventSelectors(ctx, &awsct.PutEventSelectorsInput{TrailName: local.TrailARN, AdvancedEventSelectors: []types.AdvancedEventSelector{{
 		Name: sdk.String("mgmt"), FieldSelectors: []types.AdvancedFieldSelector{{Field: sdk.String("eventCategory"), Equals: []string{"Management"}}},
 	}}}))
 	// A region-local trail outside the collected regions must not appear.
-	apne1 := awsct.NewFromConfig(setupConfig(t, url, account, "ap-northeast-1"))
+	apne1 := awsct.NewFromConfig(srv.Config("ap-northeast-1", account))
 	must(apne1.CreateTrail(ctx, &awsct.CreateTrailInput{Name: sdk.String("elsewhere"), S3BucketName: sdk.String("trail-logs-" + account)}))
 
 	regions := []string{"eu-west-1", "us-east-1"}
-	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: url, Regions: regions,
-		HTTPClient: &motoClient{account: account, inner: &http.Client{Timeout: time.Minute}}})
+	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: srv.URL, Regions: regions,
+		HTTPClient: &faultClient{inner: srv.HTTPClient(account)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,19 +150,19 @@ func cloudTrailDenied(region, target string) func(*http.Request, []byte) *http.R
 	}
 }
 
-func testMotoDenied(t *testing.T, url string) {
+func testMotoDenied(t *testing.T, srv *moto.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	account := newAccountID(t)
-	makeBucket(t, ctx, url, account, "us-east-1", "logs-"+account)
-	use1 := awsct.NewFromConfig(setupConfig(t, url, account, "us-east-1"))
+	account := moto.NewAccount(t)
+	makeBucket(t, ctx, srv, account, "us-east-1", "logs-"+account)
+	use1 := awsct.NewFromConfig(srv.Config("us-east-1", account))
 	tr := must(use1.CreateTrail(ctx, &awsct.CreateTrailInput{Name: sdk.String("main"), S3BucketName: sdk.String("logs-" + account)}))
 
 	regions := []string{"eu-west-1", "us-east-1"}
 	deniedDescribe := cloudTrailDenied("eu-west-1", "DescribeTrails")
 	deniedStatus := cloudTrailDenied("us-east-1", "GetTrailStatus")
-	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: url, Regions: regions,
-		HTTPClient: &motoClient{account: account, inner: &http.Client{Timeout: time.Minute},
+	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: srv.URL, Regions: regions,
+		HTTPClient: &faultClient{inner: srv.HTTPClient(account),
 			fault: func(r *http.Request, b []byte) *http.Response {
 				if resp := deniedDescribe(r, b); resp != nil {
 					return resp
