@@ -35,6 +35,7 @@ func AllWith(o Options) []Rule {
 		wafv2Rules(),
 		autoscalingRules(),
 		ssmRules(),
+		apigatewayRules(),
 		efsRules(),
 	} {
 		all = append(all, set...)

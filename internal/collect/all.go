@@ -7,6 +7,7 @@ import (
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/collect/aws/acm"
+	"github.com/demarc-sec/demarc/internal/collect/aws/apigateway"
 	"github.com/demarc-sec/demarc/internal/collect/aws/autoscaling"
 	"github.com/demarc-sec/demarc/internal/collect/aws/backup"
 	"github.com/demarc-sec/demarc/internal/collect/aws/cloudtrail"
@@ -36,6 +37,7 @@ import (
 func All() []aws.Collector {
 	cs := []aws.Collector{
 		acm.New(),
+		apigateway.New(),
 		autoscaling.New(),
 		backup.New(),
 		cloudtrail.New(),

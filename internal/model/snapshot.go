@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/demarc-sec/demarc/internal/model/acm"
+	"github.com/demarc-sec/demarc/internal/model/apigateway"
 	"github.com/demarc-sec/demarc/internal/model/autoscaling"
 	"github.com/demarc-sec/demarc/internal/model/backup"
 	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
@@ -79,6 +80,7 @@ type Snapshot struct {
 	SecretsManager []secretsmanager.Region `json:"secretsmanager,omitempty"`
 	SSM            []ssm.Region            `json:"ssm,omitempty"`
 	AutoScaling    []autoscaling.Region    `json:"autoscaling,omitempty"`
+	APIGateway     []apigateway.Region     `json:"apigateway,omitempty"`
 	EFS            []efs.Region            `json:"efs,omitempty"`
 	// WAFv2 holds regional web ACLs per region and the CloudFront scope.
 	WAFv2 wafv2.State `json:"wafv2"`
