@@ -448,6 +448,37 @@ func ASFFResourceType(arn string) string {
 		if typ == "detector" {
 			return "AwsGuardDutyDetector"
 		}
+	case "elasticfilesystem":
+		// ResourceDetails has access points only; file systems are Other.
+		if typ == "access-point" {
+			return "AwsEfsAccessPoint"
+		}
+	case "cloudfront":
+		if typ == "distribution" {
+			return "AwsCloudFrontDistribution"
+		}
+	case "apigateway":
+		// arn:aws:apigateway:REGION::/restapis/ID[/stages/NAME] (REST) and
+		// /apis/ID[/stages/NAME] (HTTP and WebSocket).
+		seg := strings.Split(strings.TrimPrefix(res, "/"), "/")
+		switch {
+		case len(seg) == 2 && seg[0] == "restapis":
+			return "AwsApiGatewayRestApi"
+		case len(seg) == 4 && seg[0] == "restapis" && seg[2] == "stages":
+			return "AwsApiGatewayStage"
+		case len(seg) == 2 && seg[0] == "apis":
+			return "AwsApiGatewayV2Api"
+		case len(seg) == 4 && seg[0] == "apis" && seg[2] == "stages":
+			return "AwsApiGatewayV2Stage"
+		}
+	case "waf", "waf-regional":
+		prefix := "AwsWaf"
+		if service == "waf-regional" {
+			prefix = "AwsWafRegional"
+		}
+		if t, ok := map[string]string{"webacl": "WebAcl", "rule": "Rule", "rulegroup": "RuleGroup", "ratebasedrule": "RateBasedRule"}[typ]; ok {
+			return prefix + t
+		}
 	}
 	return "Other"
 }
