@@ -23,7 +23,7 @@ const sgTerraformFix = "Terraform: replace cidr_blocks = [\"0.0.0.0/0\"] / ipv6_
 	"aws_vpc_security_group_ingress_rule with your trusted ranges, or reach instances through SSM Session Manager."
 
 func ec2Rules() []Rule {
-	return []Rule{
+	return append([]Rule{
 		{
 			ID:             "ec2-sg-ssh-open-to-internet",
 			Title:          "Security groups do not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
@@ -241,7 +241,7 @@ func ec2Rules() []Rule {
 			Links: []string{"https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html"},
 			Check: checkVPCFlowLogs,
 		},
-	}
+	}, ec2FSBPRules()...)
 }
 
 func sgARN(s *model.Snapshot, region string, g ec2.SecurityGroup) string {

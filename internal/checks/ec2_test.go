@@ -16,7 +16,7 @@ func ec2Fixtures() map[string]fixture {
 			g.Ingress = append(g.Ingress, p)
 		}
 	}
-	return map[string]fixture{
+	return mergeFixtures(ec2FSBPFixtures(), map[string]fixture{
 		"ec2-sg-ssh-open-to-internet":            failWhen(addIngress(ec2.Permission{Protocol: "tcp", FromPort: 22, ToPort: 22, IPv4Ranges: []string{"0.0.0.0/0"}})),
 		"ec2-sg-rdp-open-to-internet":            failWhen(addIngress(ec2.Permission{Protocol: "tcp", FromPort: 3389, ToPort: 3389, IPv6Ranges: []string{"::/0"}})),
 		"ec2-sg-admin-ports-ipv4":                failWhen(addIngress(ec2.Permission{Protocol: "tcp", FromPort: 0, ToPort: 65535, IPv4Ranges: []string{"0.0.0.0/0"}})),
@@ -42,7 +42,7 @@ func ec2Fixtures() map[string]fixture {
 		"ec2-instance-no-public-ip":    failWhen(func(s *model.Snapshot) { ec2At(s, "us-east-1").Instances.V[0].PublicIP = "198.51.100.7" }),
 		"ec2-subnet-no-auto-public-ip": failWhen(func(s *model.Snapshot) { ec2At(s, "us-east-1").Subnets.V[0].MapPublicIPOnLaunch = true }),
 		"ec2-vpc-flow-logs":            failWhen(func(s *model.Snapshot) { ec2At(s, "us-east-1").FlowLogs = core.Known([]ec2.FlowLog{}) }),
-	}
+	})
 }
 
 // sgCase runs every SG rule over a web group with one extra ingress rule.

@@ -103,6 +103,9 @@ func TestRegionRules(t *testing.T) {
 	r.NATGateways = core.Known([]ec2.NATGateway{})
 	r.PeeringConnections = core.Known([]ec2.PeeringConnection{})
 	r.EgressOnlyGateways = core.Known([]ec2.InternetGateway{})
+	r.Addresses, r.VPCEndpoints, r.VPNConnections = core.Known([]ec2.Address{}), core.Known([]ec2.VPCEndpoint{}), core.Known([]ec2.VPNConnection{})
+	r.TransitGateways, r.ClientVPNEndpoints = core.Known([]ec2.TransitGateway{}), core.Known([]ec2.ClientVPNEndpoint{})
+	r.LaunchTemplates = core.Known([]ec2.LaunchTemplate{})
 	var kept []s3.Bucket
 	for _, b := range s.S3.Buckets.V {
 		if b.Region == "eu-west-1" {

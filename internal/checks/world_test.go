@@ -232,6 +232,7 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantKMS(s)
 	addCompliantAvailability(s)
 	addCompliantIAMCIS(s)
+	addCompliantEC2FSBP(s)
 	addCompliantAPIGateway(s)
 	addCompliantEFS(s)
 	return s

@@ -27,6 +27,12 @@ type Region struct {
 	FlowLogs               core.Val[[]FlowLog]           `json:"flow_logs"`
 	PeeringConnections     core.Val[[]PeeringConnection] `json:"vpc_peering_connections"`
 	EBSEncryptionByDefault core.Val[bool]                `json:"ebs_encryption_by_default"`
+	Addresses              core.Val[[]Address]           `json:"addresses"` // Elastic IPs
+	VPCEndpoints           core.Val[[]VPCEndpoint]       `json:"vpc_endpoints"`
+	VPNConnections         core.Val[[]VPNConnection]     `json:"vpn_connections"` // Site-to-Site VPN
+	TransitGateways        core.Val[[]TransitGateway]    `json:"transit_gateways"`
+	ClientVPNEndpoints     core.Val[[]ClientVPNEndpoint] `json:"client_vpn_endpoints"`
+	LaunchTemplates        core.Val[[]LaunchTemplate]    `json:"launch_templates"`
 }
 
 // VPC is a virtual private cloud.
@@ -195,6 +201,15 @@ type Instance struct {
 	NetworkInterfaceIDs []string        `json:"network_interface_ids,omitempty"`
 	LaunchTime          time.Time       `json:"launch_time"`
 	Metadata            MetadataOptions `json:"metadata_options"`
+	// VirtualizationType is "hvm" or "paravirtual"; "" when not reported.
+	VirtualizationType string `json:"virtualization_type,omitempty"`
+	// StateTransitionReason is AWS's text for the last state change, e.g.
+	// "User initiated (2024-05-01 10:00:00 GMT)".
+	StateTransitionReason string `json:"state_transition_reason,omitempty"`
+	// StateTransitionTime is the time in StateTransitionReason: when a stopped
+	// instance stopped. Known(nil) means the reason was read but carries no
+	// time; the zero Val means it was not collected.
+	StateTransitionTime core.Val[*time.Time] `json:"state_transition_time"`
 }
 
 // MetadataOptions are the instance metadata service settings.

@@ -1,8 +1,10 @@
 // Package ec2 collects the EC2 and VPC networking state of one region: VPCs,
 // subnets, route tables, internet/egress-only/NAT gateways, security groups,
 // network ACLs, ENIs, instances, EBS volumes and snapshots (with their
-// createVolumePermission), flow logs, peering connections and EBS encryption
-// by default.
+// createVolumePermission), flow logs, peering connections, EBS encryption by
+// default, Elastic IPs, VPC endpoints, Site-to-Site VPN connections (with
+// tunnel telemetry), transit gateways, Client VPN endpoints and launch
+// templates (with their default version).
 //
 // Every list is read on its own: a list that cannot be read (access denied,
 // throttled beyond retries, unsupported) becomes core.Unknown with the reason
@@ -54,6 +56,15 @@ type API interface {
 	awsec2.DescribeSnapshotsAPIClient
 	awsec2.DescribeFlowLogsAPIClient
 	awsec2.DescribeVpcPeeringConnectionsAPIClient
+	awsec2.DescribeVpcEndpointsAPIClient
+	awsec2.DescribeTransitGatewaysAPIClient
+	awsec2.DescribeClientVpnEndpointsAPIClient
+	awsec2.DescribeLaunchTemplatesAPIClient
+	awsec2.DescribeLaunchTemplateVersionsAPIClient
+	// DescribeAddresses and DescribeVpnConnections are not paginated: one
+	// call returns every address / connection of the region.
+	DescribeAddresses(context.Context, *awsec2.DescribeAddressesInput, ...func(*awsec2.Options)) (*awsec2.DescribeAddressesOutput, error)
+	DescribeVpnConnections(context.Context, *awsec2.DescribeVpnConnectionsInput, ...func(*awsec2.Options)) (*awsec2.DescribeVpnConnectionsOutput, error)
 	DescribeSnapshotAttribute(context.Context, *awsec2.DescribeSnapshotAttributeInput, ...func(*awsec2.Options)) (*awsec2.DescribeSnapshotAttributeOutput, error)
 	GetEbsEncryptionByDefault(context.Context, *awsec2.GetEbsEncryptionByDefaultInput, ...func(*awsec2.Options)) (*awsec2.GetEbsEncryptionByDefaultOutput, error)
 }
@@ -213,6 +224,54 @@ func CollectRegion(ctx context.Context, env *aws.Env, c API, arnPrefix string, r
 		default:
 			r.EBSEncryptionByDefault = core.Known(*out.EbsEncryptionByDefault)
 		}
+		return nil
+	})
+	run("DescribeAddresses", func() error {
+		out, err := c.DescribeAddresses(ctx, &awsec2.DescribeAddressesInput{})
+		var v []types.Address
+		if out != nil {
+			v = out.Addresses
+		}
+		r.Addresses = convList(s, v, err, convAddress, addressKey, unknown, "DescribeAddresses")
+		return err
+	})
+	run("DescribeVpcEndpoints", func() error {
+		v, err := all(ctx, awsec2.NewDescribeVpcEndpointsPaginator(c, &awsec2.DescribeVpcEndpointsInput{}),
+			func(o *awsec2.DescribeVpcEndpointsOutput) []types.VpcEndpoint { return o.VpcEndpoints })
+		r.VPCEndpoints = convList(s, v, err, convVPCEndpoint, func(x ec2m.VPCEndpoint) string { return x.ID }, unknown, "DescribeVpcEndpoints")
+		return err
+	})
+	run("DescribeVpnConnections", func() error {
+		out, err := c.DescribeVpnConnections(ctx, &awsec2.DescribeVpnConnectionsInput{})
+		var v []types.VpnConnection
+		if out != nil {
+			v = out.VpnConnections
+		}
+		r.VPNConnections = convList(s, v, err, convVPN, func(x ec2m.VPNConnection) string { return x.ID }, unknown, "DescribeVpnConnections")
+		return err
+	})
+	run("DescribeTransitGateways", func() error {
+		v, err := all(ctx, awsec2.NewDescribeTransitGatewaysPaginator(c, &awsec2.DescribeTransitGatewaysInput{}),
+			func(o *awsec2.DescribeTransitGatewaysOutput) []types.TransitGateway { return o.TransitGateways })
+		r.TransitGateways = convList(s, v, err, convTransitGateway, func(x ec2m.TransitGateway) string { return x.ID }, unknown, "DescribeTransitGateways")
+		return err
+	})
+	run("DescribeClientVpnEndpoints", func() error {
+		v, err := all(ctx, awsec2.NewDescribeClientVpnEndpointsPaginator(c, &awsec2.DescribeClientVpnEndpointsInput{}),
+			func(o *awsec2.DescribeClientVpnEndpointsOutput) []types.ClientVpnEndpoint {
+				return o.ClientVpnEndpoints
+			})
+		r.ClientVPNEndpoints = convList(s, v, err, convClientVPN, func(x ec2m.ClientVPNEndpoint) string { return x.ID }, unknown, "DescribeClientVpnEndpoints")
+		return err
+	})
+	run("DescribeLaunchTemplates", func() error {
+		v, err := all(ctx, awsec2.NewDescribeLaunchTemplatesPaginator(c, &awsec2.DescribeLaunchTemplatesInput{}),
+			func(o *awsec2.DescribeLaunchTemplatesOutput) []types.LaunchTemplate { return o.LaunchTemplates })
+		r.LaunchTemplates = convList(s, v, err, convLaunchTemplate, func(x ec2m.LaunchTemplate) string { return x.ID }, unknown, "DescribeLaunchTemplates")
+		if err != nil {
+			return err
+		}
+		launchTemplateDefaults(ctx, env, c, r.Name, r.LaunchTemplates.V)
 		return nil
 	})
 	_ = g.Wait()

@@ -14,14 +14,17 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit/kittest"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	ec2m "github.com/demarc-sec/demarc/internal/model/ec2"
+	"github.com/demarc-sec/demarc/internal/testutil/moto"
 )
 
 // fixture is what buildRegion created, to assert against.
 type fixture struct {
 	vpc, subnet, igw, eigw, rtb, sg, nacl, instance, volume, snapshot, nat, eni, eip, flowLog, peering string
 	profileARN                                                                                         string
+	stopped, freeEIP, endpoint, vpn, tgw, template                                                     string
 }
 
 // must keeps fixture code short; a failed setup call panics, which fails
@@ -129,6 +132,8 @@ func buildRegion(t *testing.T, ctx context.Context, cfg sdk.Config, profileARN s
 	}
 	f.flowLog = fl.FlowLogIds[0]
 
+	f.buildConnectivity(t, ctx, c, cfg.Region)
+
 	def := must(c.DescribeVpcs(ctx, &awsec2.DescribeVpcsInput{Filters: []types.Filter{{Name: sdk.String("isDefault"), Values: []string{"true"}}}}))
 	if len(def.Vpcs) == 1 {
 		f.peering = *must(c.CreateVpcPeeringConnection(ctx, &awsec2.CreateVpcPeeringConnectionInput{
@@ -157,31 +162,29 @@ func find[T any](t *testing.T, v core.Val[[]T], what string, match func(T) bool)
 // server (moto takes seconds to answer its first DescribeSnapshots) and use
 // an account each.
 func TestCollectorMoto(t *testing.T) {
-	url := startMoto(t)
-	isolateAWSEnv(t)
-	t.Run("two regions", func(t *testing.T) { testMotoTwoRegions(t, url) })
-	t.Run("access denied", func(t *testing.T) { testMotoAccessDenied(t, url) })
+	srv := kittest.Start(t).Server // also keeps the developer's AWS setup out
+	t.Run("two regions", func(t *testing.T) { testMotoTwoRegions(t, srv) })
+	t.Run("access denied", func(t *testing.T) { testMotoAccessDenied(t, srv) })
 }
 
-func testMotoTwoRegions(t *testing.T, url string) {
+func testMotoTwoRegions(t *testing.T, srv *moto.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	account := newAccountID(t)
+	account := moto.NewAccount(t)
 	regions := []string{"eu-west-1", "us-east-1"}
 
-	iamc := awsiam.NewFromConfig(setupConfig(t, url, account, "us-east-1"))
+	iamc := awsiam.NewFromConfig(srv.Config("us-east-1", account))
 	prof := must(iamc.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: sdk.String("web")}))
 	profileARN := *prof.InstanceProfile.Arn
 
-	use1 := setupConfig(t, url, account, "us-east-1")
+	use1 := srv.Config("us-east-1", account)
 	f := buildRegion(t, ctx, use1, profileARN)
 	must(awsec2.NewFromConfig(use1).EnableEbsEncryptionByDefault(ctx, &awsec2.EnableEbsEncryptionByDefaultInput{}))
-	euw1 := awsec2.NewFromConfig(setupConfig(t, url, account, "eu-west-1"))
+	euw1 := awsec2.NewFromConfig(srv.Config("eu-west-1", account))
 	euSG := *must(euw1.CreateSecurityGroup(ctx, &awsec2.CreateSecurityGroupInput{GroupName: sdk.String("eu-only"),
 		Description: sdk.String("eu")})).GroupId
 
-	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: url, Regions: regions,
-		HTTPClient: &motoClient{account: account, inner: &http.Client{Timeout: time.Minute}}})
+	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: srv.URL, Regions: regions, HTTPClient: srv.HTTPClient(account)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +195,12 @@ func testMotoTwoRegions(t *testing.T, url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Errors) != 0 {
-		t.Errorf("unexpected collect errors: %+v", snap.Errors)
+	for _, e := range snap.Errors {
+		// moto 5.2 does not implement Client VPN: that list must be
+		// unknown, everything else read.
+		if e.Operation != "DescribeClientVpnEndpoints" {
+			t.Errorf("unexpected collect error: %+v", e)
+		}
 	}
 	r := snap.EC2Region("us-east-1")
 	arn := func(res string) string { return "arn:aws:ec2:us-east-1:" + account + ":" + res }
@@ -316,6 +323,7 @@ func testMotoTwoRegions(t *testing.T, url string) {
 			t.Errorf("peering = %+v", pc)
 		}
 	}
+	checkConnectivity(t, f, r, account)
 	if v, ok := r.EBSEncryptionByDefault.Get(); !ok || !v {
 		t.Errorf("us-east-1 EBS default encryption = %+v, want known true", r.EBSEncryptionByDefault)
 	}
@@ -342,6 +350,78 @@ func testMotoTwoRegions(t *testing.T, url string) {
 	}
 }
 
+// buildConnectivity adds what the FSBP connectivity rules read: a stopped
+// instance, a free Elastic IP, an EC2 interface endpoint, a Site-to-Site VPN,
+// an auto-accepting transit gateway and a launch template whose default
+// version assigns public IPs (a newer, non-default version does not).
+func (f *fixture) buildConnectivity(t *testing.T, ctx context.Context, c *awsec2.Client, region string) {
+	t.Helper()
+	run := must(c.RunInstances(ctx, &awsec2.RunInstancesInput{ImageId: sdk.String("ami-12c6146b"), MinCount: sdk.Int32(1), MaxCount: sdk.Int32(1),
+		InstanceType: types.InstanceTypeT3Micro, SubnetId: &f.subnet}))
+	f.stopped = *run.Instances[0].InstanceId
+	must(c.StopInstances(ctx, &awsec2.StopInstancesInput{InstanceIds: []string{f.stopped}}))
+	f.freeEIP = *must(c.AllocateAddress(ctx, &awsec2.AllocateAddressInput{Domain: types.DomainTypeVpc})).AllocationId
+	f.endpoint = *must(c.CreateVpcEndpoint(ctx, &awsec2.CreateVpcEndpointInput{VpcId: &f.vpc, VpcEndpointType: types.VpcEndpointTypeInterface,
+		ServiceName: sdk.String("com.amazonaws." + region + ".ec2"), SubnetIds: []string{f.subnet}})).VpcEndpoint.VpcEndpointId
+	cgw := must(c.CreateCustomerGateway(ctx, &awsec2.CreateCustomerGatewayInput{BgpAsn: sdk.Int32(65000), PublicIp: sdk.String("203.0.113.10"),
+		Type: types.GatewayTypeIpsec1})).CustomerGateway.CustomerGatewayId
+	vgw := must(c.CreateVpnGateway(ctx, &awsec2.CreateVpnGatewayInput{Type: types.GatewayTypeIpsec1})).VpnGateway.VpnGatewayId
+	f.vpn = *must(c.CreateVpnConnection(ctx, &awsec2.CreateVpnConnectionInput{CustomerGatewayId: cgw, VpnGatewayId: vgw,
+		Type: sdk.String("ipsec.1")})).VpnConnection.VpnConnectionId
+	f.tgw = *must(c.CreateTransitGateway(ctx, &awsec2.CreateTransitGatewayInput{Options: &types.TransitGatewayRequestOptions{
+		AutoAcceptSharedAttachments: types.AutoAcceptSharedAttachmentsValueEnable}})).TransitGateway.TransitGatewayId
+	f.template = *must(c.CreateLaunchTemplate(ctx, &awsec2.CreateLaunchTemplateInput{LaunchTemplateName: sdk.String("web"),
+		LaunchTemplateData: &types.RequestLaunchTemplateData{NetworkInterfaces: []types.LaunchTemplateInstanceNetworkInterfaceSpecificationRequest{
+			{DeviceIndex: sdk.Int32(0), AssociatePublicIpAddress: sdk.Bool(true), SubnetId: &f.subnet}}}})).LaunchTemplate.LaunchTemplateId
+	must(c.CreateLaunchTemplateVersion(ctx, &awsec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: &f.template,
+		LaunchTemplateData: &types.RequestLaunchTemplateData{NetworkInterfaces: []types.LaunchTemplateInstanceNetworkInterfaceSpecificationRequest{
+			{DeviceIndex: sdk.Int32(0), AssociatePublicIpAddress: sdk.Bool(false), SubnetId: &f.subnet}}}}))
+}
+
+// checkConnectivity asserts what buildConnectivity created.
+func checkConnectivity(t *testing.T, f fixture, r *ec2m.Region, account string) {
+	t.Helper()
+	arn := func(res string) string { return "arn:aws:ec2:us-east-1:" + account + ":" + res }
+	web := find(t, r.Instances, "running instance", func(v ec2m.Instance) bool { return v.ID == f.instance })
+	if web.VirtualizationType == "" || !web.StateTransitionTime.Ok {
+		t.Errorf("running instance: virtualization %q, transition %+v", web.VirtualizationType, web.StateTransitionTime)
+	}
+	st := find(t, r.Instances, "stopped instance", func(v ec2m.Instance) bool { return v.ID == f.stopped })
+	if at, ok := st.StateTransitionTime.Get(); st.State != "stopped" || !ok || at == nil || time.Since(*at) > time.Hour || time.Since(*at) < -time.Hour {
+		t.Errorf("stopped instance: state %s, reason %q, time %+v", st.State, st.StateTransitionReason, st.StateTransitionTime)
+	}
+	free := find(t, r.Addresses, "free EIP", func(v ec2m.Address) bool { return v.AllocationID == f.freeEIP })
+	if free.AssociationID != "" || free.ARN != arn("elastic-ip/"+f.freeEIP) || free.PublicIP == "" {
+		t.Errorf("free EIP = %+v", free)
+	}
+	used := find(t, r.Addresses, "associated EIP", func(v ec2m.Address) bool { return v.PublicIP == f.eip })
+	if used.AssociationID == "" || used.NetworkInterfaceID != f.eni {
+		t.Errorf("associated EIP = %+v", used)
+	}
+	ep := find(t, r.VPCEndpoints, "endpoint", func(v ec2m.VPCEndpoint) bool { return v.ID == f.endpoint })
+	if ep.VPCID != f.vpc || ep.ServiceName != "com.amazonaws.us-east-1.ec2" || ep.ARN != arn("vpc-endpoint/"+f.endpoint) || ep.State == "" {
+		t.Errorf("endpoint = %+v", ep)
+	}
+	vpn := find(t, r.VPNConnections, "vpn", func(v ec2m.VPNConnection) bool { return v.ID == f.vpn })
+	if vpn.ARN != arn("vpn-connection/"+f.vpn) || vpn.State == "" {
+		t.Errorf("vpn = %+v", vpn)
+	}
+	tgw := find(t, r.TransitGateways, "tgw", func(v ec2m.TransitGateway) bool { return v.ID == f.tgw })
+	if tgw.AutoAcceptSharedAttachments != "enable" || tgw.OwnerID != account || !strings.HasSuffix(tgw.ARN, ":transit-gateway/"+f.tgw) {
+		t.Errorf("tgw = %+v", tgw)
+	}
+	lt := find(t, r.LaunchTemplates, "launch template", func(v ec2m.LaunchTemplate) bool { return v.ID == f.template })
+	def, ok := lt.Default.Get()
+	if !ok || lt.Name != "web" || lt.DefaultVersion != 1 || lt.LatestVersion != 2 || def.Number != 1 || len(def.NetworkInterfaces) != 1 ||
+		def.NetworkInterfaces[0].AssociatePublicIP == nil || !*def.NetworkInterfaces[0].AssociatePublicIP || lt.ARN != arn("launch-template/"+f.template) {
+		t.Errorf("launch template = %+v (default %+v)", lt, lt.Default)
+	}
+	// moto 5.2 has no Client VPN: unknown with a reason, never an empty list.
+	if !r.ClientVPNEndpoints.Ok && (r.ClientVPNEndpoints.Why() == "" || r.ClientVPNEndpoints.Why() == core.ReasonNotCollected) {
+		t.Errorf("client VPN = %+v", r.ClientVPNEndpoints)
+	}
+}
+
 func samePermission(a, b ec2m.Permission) bool {
 	return a.Protocol == b.Protocol && a.FromPort == b.FromPort && a.ToPort == b.ToPort &&
 		slices.Equal(a.IPv4Ranges, b.IPv4Ranges) && slices.Equal(a.IPv6Ranges, b.IPv6Ranges) &&
@@ -365,17 +445,18 @@ func ec2Denied(actions ...string) func(*http.Request, []byte) *http.Response {
 
 // testMotoAccessDenied: a denied list is unknown with the reason;
 // everything else is still read.
-func testMotoAccessDenied(t *testing.T, url string) {
+func testMotoAccessDenied(t *testing.T, srv *moto.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	account := newAccountID(t)
-	c := awsec2.NewFromConfig(setupConfig(t, url, account, "us-east-1"))
+	account := moto.NewAccount(t)
+	c := awsec2.NewFromConfig(srv.Config("us-east-1", account))
 	vol := must(c.CreateVolume(ctx, &awsec2.CreateVolumeInput{AvailabilityZone: sdk.String("us-east-1a"), Size: sdk.Int32(1)}))
 	must(c.CreateSnapshot(ctx, &awsec2.CreateSnapshotInput{VolumeId: vol.VolumeId}))
 
-	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: url, Regions: []string{"us-east-1"},
-		HTTPClient: &motoClient{account: account, inner: &http.Client{Timeout: time.Minute},
-			fault: ec2Denied("DescribeSecurityGroups", "DescribeSnapshotAttribute", "GetEbsEncryptionByDefault")}})
+	env, err := aws.NewEnv(ctx, aws.Options{Endpoint: srv.URL, Regions: []string{"us-east-1"},
+		HTTPClient: &faultClient{inner: srv.HTTPClient(account),
+			fault: ec2Denied("DescribeSecurityGroups", "DescribeSnapshotAttribute", "GetEbsEncryptionByDefault",
+				"DescribeLaunchTemplates", "DescribeClientVpnEndpoints")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +489,12 @@ func testMotoAccessDenied(t *testing.T, url string) {
 		}
 	}
 	slices.Sort(ops)
-	if want := []string{"DescribeSecurityGroups", "DescribeSnapshotAttribute", "GetEbsEncryptionByDefault"}; !slices.Equal(ops, want) {
+	if r.LaunchTemplates.Ok || r.ClientVPNEndpoints.Ok || !r.Addresses.Ok || !r.VPNConnections.Ok || !r.TransitGateways.Ok || !r.VPCEndpoints.Ok {
+		t.Errorf("connectivity lists: templates %+v, client VPN %+v, EIPs %v, VPN %v, TGW %v, endpoints %v", r.LaunchTemplates,
+			r.ClientVPNEndpoints, r.Addresses.Ok, r.VPNConnections.Ok, r.TransitGateways.Ok, r.VPCEndpoints.Ok)
+	}
+	if want := []string{"DescribeClientVpnEndpoints", "DescribeLaunchTemplates", "DescribeSecurityGroups", "DescribeSnapshotAttribute",
+		"GetEbsEncryptionByDefault"}; !slices.Equal(ops, want) {
 		t.Errorf("error ops = %v, want %v", ops, want)
 	}
 }

@@ -26,9 +26,17 @@ type fakeEC2 struct {
 	resPages  [][]types.Reservation
 	snapPages [][]types.Snapshot
 	perms     map[string][]types.CreateVolumePermission
-	fail      map[string]error
-	failPage  map[string]int // operation → page index that fails
-	calls     atomic.Int64
+	ltPages   [][]types.LaunchTemplate
+	// ltVersions answers DescribeLaunchTemplateVersions per template ID.
+	ltVersions map[string][]types.LaunchTemplateVersion
+	addresses  []types.Address
+	vpns       []types.VpnConnection
+	tgws       []types.TransitGateway
+	cvpns      []types.ClientVpnEndpoint
+	endpoints  []types.VpcEndpoint
+	fail       map[string]error
+	failPage   map[string]int // operation → page index that fails
+	calls      atomic.Int64
 }
 
 func page[T any](f *fakeEC2, op string, pages [][]T, token *string) ([]T, *string, error) {
@@ -146,6 +154,40 @@ func (f *fakeEC2) DescribeVpcPeeringConnections(context.Context, *awsec2.Describ
 	return empty(f, "DescribeVpcPeeringConnections", &awsec2.DescribeVpcPeeringConnectionsOutput{})
 }
 
+func (f *fakeEC2) DescribeAddresses(context.Context, *awsec2.DescribeAddressesInput, ...func(*awsec2.Options)) (*awsec2.DescribeAddressesOutput, error) {
+	return empty(f, "DescribeAddresses", &awsec2.DescribeAddressesOutput{Addresses: f.addresses})
+}
+func (f *fakeEC2) DescribeVpnConnections(context.Context, *awsec2.DescribeVpnConnectionsInput, ...func(*awsec2.Options)) (*awsec2.DescribeVpnConnectionsOutput, error) {
+	return empty(f, "DescribeVpnConnections", &awsec2.DescribeVpnConnectionsOutput{VpnConnections: f.vpns})
+}
+func (f *fakeEC2) DescribeVpcEndpoints(context.Context, *awsec2.DescribeVpcEndpointsInput, ...func(*awsec2.Options)) (*awsec2.DescribeVpcEndpointsOutput, error) {
+	return empty(f, "DescribeVpcEndpoints", &awsec2.DescribeVpcEndpointsOutput{VpcEndpoints: f.endpoints})
+}
+func (f *fakeEC2) DescribeTransitGateways(context.Context, *awsec2.DescribeTransitGatewaysInput, ...func(*awsec2.Options)) (*awsec2.DescribeTransitGatewaysOutput, error) {
+	return empty(f, "DescribeTransitGateways", &awsec2.DescribeTransitGatewaysOutput{TransitGateways: f.tgws})
+}
+func (f *fakeEC2) DescribeClientVpnEndpoints(context.Context, *awsec2.DescribeClientVpnEndpointsInput, ...func(*awsec2.Options)) (*awsec2.DescribeClientVpnEndpointsOutput, error) {
+	return empty(f, "DescribeClientVpnEndpoints", &awsec2.DescribeClientVpnEndpointsOutput{ClientVpnEndpoints: f.cvpns})
+}
+func (f *fakeEC2) DescribeLaunchTemplates(_ context.Context, in *awsec2.DescribeLaunchTemplatesInput, _ ...func(*awsec2.Options)) (*awsec2.DescribeLaunchTemplatesOutput, error) {
+	v, next, err := page(f, "DescribeLaunchTemplates", f.ltPages, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	return &awsec2.DescribeLaunchTemplatesOutput{LaunchTemplates: v, NextToken: next}, nil
+}
+func (f *fakeEC2) DescribeLaunchTemplateVersions(_ context.Context, in *awsec2.DescribeLaunchTemplateVersionsInput, _ ...func(*awsec2.Options)) (*awsec2.DescribeLaunchTemplateVersionsOutput, error) {
+	f.calls.Add(1)
+	if len(in.Versions) != 1 || in.Versions[0] != "$Default" {
+		return nil, fmt.Errorf("DescribeLaunchTemplateVersions must ask for $Default, got %v", in.Versions)
+	}
+	id := sdk.ToString(in.LaunchTemplateId)
+	if err := f.fail["DescribeLaunchTemplateVersions:"+id]; err != nil {
+		return nil, err
+	}
+	return &awsec2.DescribeLaunchTemplateVersionsOutput{LaunchTemplateVersions: f.ltVersions[id]}, nil
+}
+
 var denied = &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "You are not authorized to perform this operation."}
 
 func vpcs(ids ...string) []types.Vpc {
@@ -202,7 +244,8 @@ func TestCollectRegionPagination(t *testing.T) {
 	for name, v := range map[string]bool{"subnets": r.Subnets.Ok, "rtb": r.RouteTables.Ok, "igw": r.InternetGateways.Ok,
 		"eigw": r.EgressOnlyGateways.Ok, "nat": r.NATGateways.Ok, "sg": r.SecurityGroups.Ok, "nacl": r.NetworkACLs.Ok,
 		"eni": r.NetworkInterfaces.Ok, "vol": r.Volumes.Ok, "fl": r.FlowLogs.Ok, "pcx": r.PeeringConnections.Ok,
-		"ebs": r.EBSEncryptionByDefault.Ok} {
+		"ebs": r.EBSEncryptionByDefault.Ok, "eip": r.Addresses.Ok, "vpce": r.VPCEndpoints.Ok, "vpn": r.VPNConnections.Ok,
+		"tgw": r.TransitGateways.Ok, "cvpn": r.ClientVPNEndpoints.Ok, "lt": r.LaunchTemplates.Ok} {
 		if !v {
 			t.Errorf("%s unknown", name)
 		}
@@ -277,7 +320,8 @@ func TestCollectRegionAllFail(t *testing.T) {
 	for _, op := range []string{"DescribeVpcs", "DescribeSubnets", "DescribeRouteTables", "DescribeInternetGateways",
 		"DescribeEgressOnlyInternetGateways", "DescribeNatGateways", "DescribeSecurityGroups", "DescribeNetworkAcls",
 		"DescribeNetworkInterfaces", "DescribeInstances", "DescribeVolumes", "DescribeSnapshots", "DescribeFlowLogs",
-		"DescribeVpcPeeringConnections", "GetEbsEncryptionByDefault"} {
+		"DescribeVpcPeeringConnections", "GetEbsEncryptionByDefault", "DescribeAddresses", "DescribeVpcEndpoints",
+		"DescribeVpnConnections", "DescribeTransitGateways", "DescribeClientVpnEndpoints", "DescribeLaunchTemplates"} {
 		fail[op] = optOut
 	}
 	env := &aws.Env{AccountID: "111122223333"}
@@ -286,7 +330,7 @@ func TestCollectRegionAllFail(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "every read failed") {
 		t.Fatalf("err = %v", err)
 	}
-	if r.VPCs.Ok || r.Instances.Ok || r.EBSEncryptionByDefault.Ok || r.Snapshots.Ok ||
+	if r.VPCs.Ok || r.Instances.Ok || r.EBSEncryptionByDefault.Ok || r.Snapshots.Ok || r.LaunchTemplates.Ok || r.Addresses.Ok ||
 		r.VPCs.Why() != core.ReasonRegionOptOut+" (ec2:DescribeVpcs)" {
 		t.Errorf("region = %+v", r)
 	}

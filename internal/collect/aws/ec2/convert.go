@@ -471,7 +471,11 @@ func convInstance(s scope, owner *string, v types.Instance) ec2m.Instance {
 		PrivateIP:    sdk.ToString(v.PrivateIpAddress),
 		PublicIP:     sdk.ToString(v.PublicIpAddress),
 		LaunchTime:   sdk.ToTime(v.LaunchTime).UTC(),
+
+		VirtualizationType:    string(v.VirtualizationType),
+		StateTransitionReason: sdk.ToString(v.StateTransitionReason),
 	}
+	out.StateTransitionTime = core.Known(parseTransitionTime(out.StateTransitionReason))
 	if v.State != nil {
 		out.State = string(v.State.Name)
 	}

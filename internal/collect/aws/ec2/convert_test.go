@@ -9,6 +9,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/demarc-sec/demarc/internal/model/core"
 	ec2m "github.com/demarc-sec/demarc/internal/model/ec2"
 )
 
@@ -267,12 +268,15 @@ func TestConvInstance(t *testing.T) {
 		MetadataOptions: &types.InstanceMetadataOptionsResponse{HttpTokens: types.HttpTokensStateOptional,
 			HttpEndpoint: types.InstanceMetadataEndpointStateEnabled, HttpPutResponseHopLimit: sdk.Int32(2),
 			InstanceMetadataTags: types.InstanceMetadataTagsStateDisabled},
+		VirtualizationType: types.VirtualizationTypeHvm, StateTransitionReason: sdk.String("User initiated (2024-05-01 10:00:00 GMT)"),
 	})
+	stopped := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	want := ec2m.Instance{ID: "i-1", State: "running", InstanceType: "t3.micro", ImageID: "ami-1", Platform: "windows",
 		VPCID: "vpc-1", SubnetID: "subnet-1", PrivateIP: "10.0.0.1", PublicIP: "198.51.100.2",
 		IAMInstanceProfile: "arn:aws:iam::444455556666:instance-profile/web", SecurityGroupIDs: []string{"sg-1", "sg-2"},
 		NetworkInterfaceIDs: []string{"eni-1"}, LaunchTime: lt.UTC(),
-		Metadata: ec2m.MetadataOptions{HTTPTokens: "optional", HTTPEndpoint: "enabled", HTTPPutHopLimit: 2, InstanceTagsMeta: "disabled"}}
+		Metadata:           ec2m.MetadataOptions{HTTPTokens: "optional", HTTPEndpoint: "enabled", HTTPPutHopLimit: 2, InstanceTagsMeta: "disabled"},
+		VirtualizationType: "hvm", StateTransitionReason: "User initiated (2024-05-01 10:00:00 GMT)", StateTransitionTime: core.Known(&stopped)}
 	want.Meta = got.Meta
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
