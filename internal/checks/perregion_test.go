@@ -409,7 +409,8 @@ func asgRegion(s *model.Snapshot) *autoscaling.Region {
 // Systems Manager).
 func servicesFixtures() map[string]fixture {
 	return mergeFixtures(lambdaFixtures(), dynamodbFixtures(), messagingFixtures(), ecrFixtures(), eksFixtures(),
-		secretsManagerFixtures(), acmFixtures(), wafv2Fixtures(), autoscalingFixtures(), ssmFixtures(), apigatewayFixtures(), efsFixtures())
+		secretsManagerFixtures(), acmFixtures(), wafv2Fixtures(), autoscalingFixtures(), ssmFixtures(), apigatewayFixtures(), efsFixtures(),
+		backupFixtures(), iamPasswordFixtures())
 }
 
 func TestSvcRegionsUncollectedRegion(t *testing.T) {

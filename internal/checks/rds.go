@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/demarc-sec/demarc/internal/model"
+	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/rds"
 )
 
@@ -16,7 +17,7 @@ import (
 
 func rdsRules() []Rule {
 	const guide = "https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html"
-	return []Rule{
+	return append([]Rule{
 		{
 			ID:             "rds-instance-encrypted",
 			Title:          "RDS DB instances are encrypted at rest",
@@ -347,7 +348,7 @@ func rdsRules() []Rule {
 				return hasAll(c.LogExports, "postgresql"), "exports the postgresql log", "does not export the postgresql log"
 			}),
 		},
-	}
+	}, rdsFSBPRules()...)
 }
 
 // rdsRegion returns the RDS state of a region, or nil.
@@ -461,10 +462,6 @@ func rdsInstanceARN(s *model.Snapshot, region string, i rds.Instance) string {
 	return orARN(i.ARN, regionalARN(s, "rds", region, "db:"+i.ID))
 }
 
-func rdsClusterARN(s *model.Snapshot, region string, c rds.Cluster) string {
-	return orARN(c.ARN, regionalARN(s, "rds", region, "cluster:"+c.ID))
-}
-
 // eachRDSRegion calls fn for every region with RDS data; a region not
 // collected yields one UNKNOWN result over resource ("db:*").
 func eachRDSRegion(s *model.Snapshot, resource string, fn func(region string, r *rds.Region) []Result) []Result {
@@ -480,96 +477,146 @@ func eachRDSRegion(s *model.Snapshot, resource string, fn func(region string, r 
 	return out
 }
 
-// eachRDSInstance judges a static property of every instance in scope.
-func eachRDSInstance(applies func(rds.Instance) bool, judge func(rds.Instance) (ok bool, passMsg, failMsg string)) func(*model.Snapshot) []Result {
+// rdsKind says how to walk one list of a region's RDS resources: instances,
+// clusters, or either kind of snapshot.
+type rdsKind[T any] struct {
+	label    string // names one resource in messages: "DB instance"
+	what     string // names the list when it is unknown: "RDS DB instances"
+	resource string // ARN resource prefix: "db:"
+	list     func(*rds.Region) core.Val[[]T]
+	key      func(T) (id, status string, meta core.Meta)
+}
+
+var (
+	rdsInstances = rdsKind[rds.Instance]{label: "DB instance", what: "RDS DB instances", resource: "db:",
+		list: func(r *rds.Region) core.Val[[]rds.Instance] { return r.Instances },
+		key:  func(i rds.Instance) (string, string, core.Meta) { return i.ID, i.Status, i.Meta }}
+	rdsClusters = rdsKind[rds.Cluster]{label: "DB cluster", what: "RDS DB clusters", resource: "cluster:",
+		list: func(r *rds.Region) core.Val[[]rds.Cluster] { return r.Clusters },
+		key:  func(c rds.Cluster) (string, string, core.Meta) { return c.ID, c.Status, c.Meta }}
+	rdsDBSnapshots = rdsKind[rds.Snapshot]{label: "DB snapshot", what: "DB snapshots", resource: "snapshot:",
+		list: func(r *rds.Region) core.Val[[]rds.Snapshot] { return r.Snapshots },
+		key:  func(x rds.Snapshot) (string, string, core.Meta) { return x.ID, "", x.Meta }}
+	rdsClusterSnapshots = rdsKind[rds.Snapshot]{label: "DB cluster snapshot", what: "DB cluster snapshots", resource: "cluster-snapshot:",
+		list: func(r *rds.Region) core.Val[[]rds.Snapshot] { return r.ClusterSnapshots },
+		key:  func(x rds.Snapshot) (string, string, core.Meta) { return x.ID, "", x.Meta }}
+)
+
+// rdsItem is the resource being judged: where it is, how results name it,
+// and its region's data for judges that look at a neighbour (a member's
+// cluster, an instance's parameter group).
+type rdsItem struct {
+	label, id string
+	arn, reg  string
+	view      *rdsView
+}
+
+// verdict is the PASS or FAIL of a static property, worded "<label> <id>
+// <message>".
+func (it rdsItem) verdict(ok bool, passMsg, failMsg string) *Result {
+	if ok {
+		return rp(PassR(it.arn, it.reg, "%s %s %s", it.label, it.id, passMsg))
+	}
+	return rp(FailR(it.arn, it.reg, "%s %s %s", it.label, it.id, failMsg))
+}
+
+// rdsView is one region's RDS data with lookups built on first use.
+type rdsView struct {
+	s        *model.Snapshot
+	region   string
+	r        *rds.Region
+	clusters map[string]rds.Cluster
+	groups   map[string]rds.ParameterGroup
+}
+
+// lookupRDS finds id in a region's list through an index built on first
+// use; ok is false when the list is unknown or id is not in it.
+func lookupRDS[T any](idx *map[string]T, list core.Val[[]T], key func(T) string, id string) (T, bool) {
+	if *idx == nil {
+		*idx = make(map[string]T, len(list.V))
+		for _, x := range list.V { // empty when unknown
+			(*idx)[key(x)] = x
+		}
+	}
+	x, ok := (*idx)[id]
+	return x, ok && list.Ok
+}
+
+// cluster returns a member's cluster.
+func (v *rdsView) cluster(id string) (rds.Cluster, bool) {
+	return lookupRDS(&v.clusters, v.r.Clusters, func(c rds.Cluster) string { return c.ID }, id)
+}
+
+// walkRDS judges every live resource of a kind in one region; judge
+// returns nil for a resource outside the control's scope. An unknown list
+// is one UNKNOWN result.
+func walkRDS[T any](v *rdsView, k rdsKind[T], judge func(it rdsItem, x T) *Result) []Result {
+	items, unk := knownList(k.list(v.r), regionalARN(v.s, "rds", v.region, k.resource+"*"), v.region, k.what)
+	if unk != nil {
+		return unk
+	}
+	var out []Result
+	for _, x := range items {
+		id, status, meta := k.key(x)
+		if rdsGone(status) {
+			continue
+		}
+		it := rdsItem{label: k.label, id: id, view: v,
+			arn: orARN(meta.ARN, regionalARN(v.s, "rds", v.region, k.resource+id)), reg: regionOr(meta, v.region)}
+		if res := judge(it, x); res != nil {
+			out = append(out, *res)
+		}
+	}
+	return out
+}
+
+// eachRDS judges every live resource of a kind in every region.
+func eachRDS[T any](k rdsKind[T], judge func(it rdsItem, x T) *Result) func(*model.Snapshot) []Result {
 	return func(s *model.Snapshot) []Result {
-		return eachRDSRegion(s, "db:*", func(region string, r *rds.Region) []Result {
-			insts, unk := knownList(r.Instances, regionalARN(s, "rds", region, "db:*"), region, "RDS DB instances")
-			if unk != nil {
-				return unk
-			}
-			var out []Result
-			for _, i := range insts {
-				if rdsGone(i.Status) || !applies(i) {
-					continue
-				}
-				arn, reg := rdsInstanceARN(s, region, i), regionOr(i.Meta, region)
-				if ok, pass, fail := judge(i); ok {
-					out = append(out, PassR(arn, reg, "DB instance %s %s", i.ID, pass))
-				} else {
-					out = append(out, FailR(arn, reg, "DB instance %s %s", i.ID, fail))
-				}
-			}
-			return out
+		return eachRDSRegion(s, k.resource+"*", func(region string, r *rds.Region) []Result {
+			return walkRDS(&rdsView{s: s, region: region, r: r}, k, judge)
 		})
 	}
 }
 
-// eachRDSCluster judges a static property of every cluster in scope.
-func eachRDSCluster(applies func(rds.Cluster) bool, judge func(rds.Cluster) (ok bool, passMsg, failMsg string)) func(*model.Snapshot) []Result {
-	return func(s *model.Snapshot) []Result {
-		return eachRDSRegion(s, "cluster:*", func(region string, r *rds.Region) []Result {
-			clusters, unk := knownList(r.Clusters, regionalARN(s, "rds", region, "cluster:*"), region, "RDS DB clusters")
-			if unk != nil {
-				return unk
-			}
-			var out []Result
-			for _, c := range clusters {
-				if rdsGone(c.Status) || !applies(c) {
-					continue
-				}
-				arn, reg := rdsClusterARN(s, region, c), regionOr(c.Meta, region)
-				if ok, pass, fail := judge(c); ok {
-					out = append(out, PassR(arn, reg, "DB cluster %s %s", c.ID, pass))
-				} else {
-					out = append(out, FailR(arn, reg, "DB cluster %s %s", c.ID, fail))
-				}
-			}
-			return out
-		})
-	}
+// eachRDSStatic judges a static property of every resource in scope.
+func eachRDSStatic[T any](k rdsKind[T], applies func(T) bool, judge func(T) (ok bool, passMsg, failMsg string)) func(*model.Snapshot) []Result {
+	return eachRDS(k, func(it rdsItem, x T) *Result {
+		if !applies(x) {
+			return nil
+		}
+		return it.verdict(judge(x))
+	})
 }
 
-// clusterByID indexes a region's clusters; ok is false when they are unknown.
-func clusterByID(r *rds.Region) (map[string]rds.Cluster, bool) {
-	clusters, ok := r.Clusters.Get()
-	if !ok {
-		return nil, false
+func eachRDSInstance(applies func(rds.Instance) bool, judge func(rds.Instance) (bool, string, string)) func(*model.Snapshot) []Result {
+	return eachRDSStatic(rdsInstances, applies, judge)
+}
+
+func eachRDSCluster(applies func(rds.Cluster) bool, judge func(rds.Cluster) (bool, string, string)) func(*model.Snapshot) []Result {
+	return eachRDSStatic(rdsClusters, applies, judge)
+}
+
+// bothRDS walks two lists of a region under one region-level UNKNOWN, for
+// rules that judge instances and clusters (or both kinds of snapshot)
+// alike.
+func bothRDS[A, B any](resource string, ka rdsKind[A], ja func(rdsItem, A) *Result, kb rdsKind[B], jb func(rdsItem, B) *Result) func(*model.Snapshot) []Result {
+	return func(s *model.Snapshot) []Result {
+		return eachRDSRegion(s, resource, func(region string, r *rds.Region) []Result {
+			v := &rdsView{s: s, region: region, r: r}
+			return append(walkRDS(v, ka, ja), walkRDS(v, kb, jb)...)
+		})
 	}
-	m := make(map[string]rds.Cluster, len(clusters))
-	for _, c := range clusters {
-		m[c.ID] = c
-	}
-	return m, true
 }
 
 func checkRDSSnapshotsEncrypted(s *model.Snapshot) []Result {
-	return eachRDSRegion(s, "snapshot:*", func(region string, r *rds.Region) []Result {
-		var out []Result
-		for _, set := range []struct {
-			list     []rds.Snapshot
-			ok       bool
-			why      string
-			kind, rt string
-		}{
-			{r.Snapshots.V, r.Snapshots.Ok, r.Snapshots.Why(), "DB snapshot", "snapshot:"},
-			{r.ClusterSnapshots.V, r.ClusterSnapshots.Ok, r.ClusterSnapshots.Why(), "DB cluster snapshot", "cluster-snapshot:"},
-		} {
-			if !set.ok {
-				out = append(out, UnknownR(regionalARN(s, "rds", region, set.rt+"*"), region, "%ss unreadable: %s", set.kind, set.why))
-				continue
-			}
-			for _, sn := range set.list {
-				arn, reg := orARN(sn.ARN, regionalARN(s, "rds", region, set.rt+sn.ID)), regionOr(sn.Meta, region)
-				if sn.Encrypted {
-					out = append(out, PassR(arn, reg, "%s %s is encrypted", set.kind, sn.ID))
-				} else {
-					out = append(out, FailR(arn, reg, "%s %s is not encrypted", set.kind, sn.ID))
-				}
-			}
+	judge := func(it rdsItem, sn rds.Snapshot) *Result {
+		if sn.Encrypted {
+			return rp(PassR(it.arn, it.reg, "%s %s is encrypted", it.label, it.id))
 		}
-		return out
-	})
+		return rp(FailR(it.arn, it.reg, "%s %s is not encrypted", it.label, it.id))
+	}
+	return bothRDS("snapshot:*", rdsDBSnapshots, judge, rdsClusterSnapshots, judge)(s)
 }
 
 // rdsLogTypes are the log types FSBP RDS.9 expects per engine.
@@ -590,77 +637,48 @@ func rdsLogTypes(engine string) []string {
 }
 
 func checkRDSInstanceLogs(s *model.Snapshot) []Result {
-	return eachRDSRegion(s, "db:*", func(region string, r *rds.Region) []Result {
-		insts, unk := knownList(r.Instances, regionalARN(s, "rds", region, "db:*"), region, "RDS DB instances")
-		if unk != nil {
-			return unk
+	return eachRDS(rdsInstances, func(it rdsItem, i rds.Instance) *Result {
+		want := rdsLogTypes(i.Engine)
+		if want == nil {
+			return nil
 		}
-		clusters, clustersOK := clusterByID(r)
-		var out []Result
-		for _, i := range insts {
-			want := rdsLogTypes(i.Engine)
-			if rdsGone(i.Status) || want == nil {
-				continue
+		have := i.LogExports
+		if i.ClusterID != "" {
+			// Aurora exports logs at the cluster; an instance reports none.
+			c, ok := it.view.cluster(i.ClusterID)
+			if !ok && len(missingOf(have, want)) > 0 {
+				return rp(UnknownR(it.arn, it.reg, "DB instance %s: its cluster %s (which holds the log exports) is unknown", i.ID, i.ClusterID))
 			}
-			arn, reg := rdsInstanceARN(s, region, i), regionOr(i.Meta, region)
-			have := i.LogExports
-			if i.ClusterID != "" {
-				// Aurora exports logs at the cluster; an instance reports none.
-				c, ok := clusters[i.ClusterID]
-				if !clustersOK || !ok {
-					if len(missingOf(have, want)) > 0 {
-						out = append(out, UnknownR(arn, reg, "DB instance %s: its cluster %s (which holds the log exports) is unknown", i.ID, i.ClusterID))
-						continue
-					}
-				}
-				have = append(append([]string(nil), have...), c.LogExports...)
-			}
-			if missing := missingOf(have, want); len(missing) > 0 {
-				out = append(out, FailR(arn, reg, "DB instance %s (%s) does not export %s logs to CloudWatch Logs", i.ID, i.Engine, strings.Join(missing, ", ")))
-			} else {
-				out = append(out, PassR(arn, reg, "DB instance %s (%s) exports %s logs", i.ID, i.Engine, strings.Join(want, ", ")))
-			}
+			have = append(append([]string(nil), have...), c.LogExports...)
 		}
-		return out
-	})
+		if missing := missingOf(have, want); len(missing) > 0 {
+			return rp(FailR(it.arn, it.reg, "DB instance %s (%s) does not export %s logs to CloudWatch Logs", i.ID, i.Engine, strings.Join(missing, ", ")))
+		}
+		return rp(PassR(it.arn, it.reg, "DB instance %s (%s) exports %s logs", i.ID, i.Engine, strings.Join(want, ", ")))
+	})(s)
 }
 
 // rdsMinRetentionDays is FSBP RDS.11's default backupRetentionMinimum.
 const rdsMinRetentionDays = 7
 
 func checkRDSBackupRetention(s *model.Snapshot) []Result {
-	return eachRDSRegion(s, "db:*", func(region string, r *rds.Region) []Result {
-		insts, unk := knownList(r.Instances, regionalARN(s, "rds", region, "db:*"), region, "RDS DB instances")
-		if unk != nil {
-			return unk
+	return eachRDS(rdsInstances, func(it rdsItem, i rds.Instance) *Result {
+		days, whose := i.BackupRetentionDays, "its"
+		if i.ClusterID != "" {
+			c, ok := it.view.cluster(i.ClusterID)
+			if !ok {
+				return rp(UnknownR(it.arn, it.reg, "DB instance %s: backups are kept by its cluster %s, which is unknown", i.ID, i.ClusterID))
+			}
+			days, whose = c.BackupRetentionDays, "its cluster's"
 		}
-		clusters, clustersOK := clusterByID(r)
-		var out []Result
-		for _, i := range insts {
-			if rdsGone(i.Status) {
-				continue
-			}
-			arn, reg := rdsInstanceARN(s, region, i), regionOr(i.Meta, region)
-			days, whose := i.BackupRetentionDays, "its"
-			if i.ClusterID != "" {
-				c, ok := clusters[i.ClusterID]
-				if !clustersOK || !ok {
-					out = append(out, UnknownR(arn, reg, "DB instance %s: backups are kept by its cluster %s, which is unknown", i.ID, i.ClusterID))
-					continue
-				}
-				days, whose = c.BackupRetentionDays, "its cluster's"
-			}
-			switch {
-			case days == 0:
-				out = append(out, FailR(arn, reg, "DB instance %s has automated backups disabled (%s retention is 0)", i.ID, whose))
-			case days < rdsMinRetentionDays:
-				out = append(out, FailR(arn, reg, "DB instance %s keeps backups %d days (%s retention; need %d)", i.ID, days, whose, rdsMinRetentionDays))
-			default:
-				out = append(out, PassR(arn, reg, "DB instance %s keeps automated backups %d days", i.ID, days))
-			}
+		switch {
+		case days == 0:
+			return rp(FailR(it.arn, it.reg, "DB instance %s has automated backups disabled (%s retention is 0)", i.ID, whose))
+		case days < rdsMinRetentionDays:
+			return rp(FailR(it.arn, it.reg, "DB instance %s keeps backups %d days (%s retention; need %d)", i.ID, days, whose, rdsMinRetentionDays))
 		}
-		return out
-	})
+		return rp(PassR(it.arn, it.reg, "DB instance %s keeps automated backups %d days", i.ID, days))
+	})(s)
 }
 
 // rdsDefaultPort is the engine's default port.
@@ -681,44 +699,24 @@ func rdsDefaultPort(engine string) int {
 }
 
 func checkRDSDefaultPorts(s *model.Snapshot) []Result {
-	judge := func(kind, id, engine string, port int, arn, reg string) (Result, bool) {
+	judge := func(it rdsItem, engine string, port int) *Result {
 		def := rdsDefaultPort(engine)
 		switch {
 		case def == 0:
-			return Result{}, false
+			return nil
 		case port == 0:
-			return UnknownR(arn, reg, "%s %s: port not reported", kind, id), true
+			return rp(UnknownR(it.arn, it.reg, "%s %s: port not reported", it.label, it.id))
 		case port == def:
-			return FailR(arn, reg, "%s %s (%s) listens on the default port %d", kind, id, engine, port), true
+			return rp(FailR(it.arn, it.reg, "%s %s (%s) listens on the default port %d", it.label, it.id, engine, port))
 		}
-		return PassR(arn, reg, "%s %s (%s) listens on port %d, not the default %d", kind, id, engine, port, def), true
+		return rp(PassR(it.arn, it.reg, "%s %s (%s) listens on port %d, not the default %d", it.label, it.id, engine, port, def))
 	}
-	return eachRDSRegion(s, "db:*", func(region string, r *rds.Region) []Result {
-		var out []Result
-		if insts, ok := r.Instances.Get(); ok {
-			for _, i := range insts {
-				if rdsGone(i.Status) || i.ClusterID != "" {
-					continue
-				}
-				if res, ok := judge("DB instance", i.ID, i.Engine, i.Port, rdsInstanceARN(s, region, i), regionOr(i.Meta, region)); ok {
-					out = append(out, res)
-				}
+	return bothRDS("db:*",
+		rdsInstances, func(it rdsItem, i rds.Instance) *Result {
+			if i.ClusterID != "" {
+				return nil
 			}
-		} else {
-			out = append(out, UnknownR(regionalARN(s, "rds", region, "db:*"), region, "RDS DB instances unreadable: %s", r.Instances.Why()))
-		}
-		if clusters, ok := r.Clusters.Get(); ok {
-			for _, c := range clusters {
-				if rdsGone(c.Status) {
-					continue
-				}
-				if res, ok := judge("DB cluster", c.ID, c.Engine, c.Port, rdsClusterARN(s, region, c), regionOr(c.Meta, region)); ok {
-					out = append(out, res)
-				}
-			}
-		} else {
-			out = append(out, UnknownR(regionalARN(s, "rds", region, "cluster:*"), region, "RDS DB clusters unreadable: %s", r.Clusters.Why()))
-		}
-		return out
-	})
+			return judge(it, i.Engine, i.Port)
+		},
+		rdsClusters, func(it rdsItem, c rds.Cluster) *Result { return judge(it, c.Engine, c.Port) })(s)
 }

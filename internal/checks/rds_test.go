@@ -8,9 +8,10 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/rds"
 )
 
-// The compliant world's databases live in dbRegion: a standalone
-// PostgreSQL instance "app", and an Aurora PostgreSQL cluster "analytics"
-// with one member instance.
+// The compliant world's databases live in dbRegion: standalone PostgreSQL
+// ("app") and MySQL ("orders") instances with TLS-only parameter groups, an
+// Aurora PostgreSQL cluster "analytics" with one member instance, and event
+// subscriptions for the four critical source types.
 const dbRegion = "eu-west-1"
 
 func rdsARN(res string) string { return "arn:aws:rds:" + dbRegion + ":" + acct + ":" + res }
@@ -24,6 +25,46 @@ func compliantDBInstance() rds.Instance {
 		IAMAuth: true, DeletionProtection: true, CopyTagsToSnapshot: true, Port: 5532, VPCID: "vpc-1",
 		SubnetIDs: []string{"subnet-1", "subnet-2"}, SecurityGroupIDs: []string{"sg-web"},
 		LogExports: []string{"postgresql", "upgrade"}, MonitoringInterval: 60, CreateTime: agoP(300),
+		MasterUsername: "app_owner", ParameterGroups: []string{"app-pg"},
+	}
+}
+
+// compliantMySQLInstance is "app" on MySQL 8.0, whose default leaves
+// require_secure_transport off: its group turns it on.
+func compliantMySQLInstance() rds.Instance {
+	i := compliantDBInstance()
+	i.Meta.ARN, i.ID, i.Engine, i.EngineVersion, i.Port = rdsARN("db:orders"), "orders", "mysql", "8.0.39", 3307
+	i.LogExports = []string{"audit", "error", "general", "slowquery"}
+	i.MasterUsername, i.ParameterGroups = "orders_owner", []string{"orders-mysql"}
+	return i
+}
+
+func compliantParameterGroups() []rds.ParameterGroup {
+	group := func(name string, params map[string]string) rds.ParameterGroup {
+		return rds.ParameterGroup{Meta: core.Meta{ARN: rdsARN("pg:" + name), Account: acct, Region: dbRegion}, Name: name,
+			Parameters: core.Known(params)}
+	}
+	return []rds.ParameterGroup{
+		group("app-pg", map[string]string{"rds.force_ssl": "1"}),
+		group("default.aurora-postgresql16", map[string]string{}),
+		group("orders-mysql", map[string]string{"require_secure_transport": "1"}),
+	}
+}
+
+// compliantEventSubscriptions deliver the critical categories of the four
+// source types FSBP RDS.19-22 name, each in its own way: chosen
+// categories, all categories.
+func compliantEventSubscriptions() []rds.EventSubscription {
+	sub := func(name, sourceType string, categories ...string) rds.EventSubscription {
+		return rds.EventSubscription{Meta: core.Meta{ARN: rdsARN("es:" + name), Account: acct, Region: dbRegion}, Name: name,
+			SNSTopicARN: "arn:aws:sns:" + dbRegion + ":" + acct + ":rds-events", SourceType: sourceType, EventCategories: categories,
+			Enabled: true, Status: "active"}
+	}
+	return []rds.EventSubscription{
+		sub("cluster-critical", "db-cluster", "failure", "maintenance"),
+		sub("db-critical", "db-instance", "availability", "configuration change", "failure", "maintenance"),
+		sub("pg-changes", "db-parameter-group", "configuration change"),
+		sub("sg-all", "db-security-group"),
 	}
 }
 
@@ -32,7 +73,7 @@ func compliantAuroraMember() rds.Instance {
 		Meta: core.Meta{ARN: rdsARN("db:analytics-1"), Account: acct, Region: dbRegion},
 		ID:   "analytics-1", Engine: "aurora-postgresql", EngineVersion: "16.4", Class: "db.r6g.large", Status: "available",
 		ClusterID: "analytics", StorageEncrypted: true, AutoMinorVersionUpgrade: true, IAMAuth: true, Port: 5432, VPCID: "vpc-1",
-		MonitoringInterval: 30, BackupRetentionDays: 1,
+		MonitoringInterval: 30, BackupRetentionDays: 1, ParameterGroups: []string{"default.aurora-postgresql16"},
 	}
 }
 
@@ -43,6 +84,7 @@ func compliantAuroraCluster() rds.Cluster {
 		StorageEncrypted: true, MultiAZ: true, AvailabilityZones: []string{dbRegion + "a", dbRegion + "b"},
 		BackupRetentionDays: 7, DeletionProtection: true, IAMAuth: true, CopyTagsToSnapshot: true, Port: 5433,
 		LogExports: []string{"postgresql"}, Members: []rds.ClusterMember{{InstanceID: "analytics-1", Writer: true}},
+		MasterUsername: "analytics_owner",
 	}
 }
 
@@ -54,8 +96,9 @@ func compliantOtherClusters() []rds.Cluster {
 	ledger, maz := base, base
 	ledger.Meta.ARN, ledger.ID, ledger.Engine, ledger.Port = rdsARN("cluster:ledger"), "ledger", "aurora-mysql", 3307
 	ledger.LogExports = []string{"audit", "error", "general", "slowquery"}
+	ledger.BacktrackWindowSeconds, ledger.MasterUsername = 86400, "ledger_owner"
 	maz.Meta.ARN, maz.ID, maz.Engine, maz.Port = rdsARN("cluster:maz"), "maz", "postgres", 5434
-	maz.AutoMinorVersionUpgrade = true
+	maz.AutoMinorVersionUpgrade, maz.MasterUsername = true, "maz_owner"
 	return []rds.Cluster{ledger, maz}
 }
 
@@ -68,8 +111,19 @@ func addCompliantDatabases(s *model.Snapshot) {
 				Snapshots: core.Known([]rds.Snapshot{}), ClusterSnapshots: core.Known([]rds.Snapshot{})})
 		}
 	}
+	// Regions created by other helpers lack the lists only this file fills.
+	for i := range s.RDS {
+		if !s.RDS[i].EventSubscriptions.Ok {
+			s.RDS[i].EventSubscriptions = core.Known([]rds.EventSubscription{})
+		}
+		if !s.RDS[i].ParameterGroups.Ok {
+			s.RDS[i].ParameterGroups = core.Known([]rds.ParameterGroup{})
+		}
+	}
 	r := rdsRegion(s, dbRegion)
-	r.Instances = core.Known(append(r.Instances.V, compliantDBInstance(), compliantAuroraMember()))
+	r.Instances = core.Known(append(r.Instances.V, compliantDBInstance(), compliantAuroraMember(), compliantMySQLInstance()))
+	r.ParameterGroups = core.Known(append(r.ParameterGroups.V, compliantParameterGroups()...))
+	r.EventSubscriptions = core.Known(append(r.EventSubscriptions.V, compliantEventSubscriptions()...))
 	r.Clusters = core.Known(append(append(r.Clusters.V, compliantAuroraCluster()), compliantOtherClusters()...))
 	r.ClusterSnapshots = core.Known(append(r.ClusterSnapshots.V, rds.Snapshot{
 		Meta: core.Meta{ARN: rdsARN("cluster-snapshot:analytics-weekly"), Account: acct, Region: dbRegion}, ID: "analytics-weekly",
@@ -78,26 +132,35 @@ func addCompliantDatabases(s *model.Snapshot) {
 	}))
 }
 
-func dbInstance(s *model.Snapshot, id string) *rds.Instance {
-	r := rdsRegion(s, dbRegion)
-	for i := range r.Instances.V {
-		if r.Instances.V[i].ID == id {
-			return &r.Instances.V[i]
+// inDBRegion returns the element of one of dbRegion's lists named id.
+func inDBRegion[T any](s *model.Snapshot, list func(*rds.Region) []T, name func(T) string, id string) *T {
+	items := list(rdsRegion(s, dbRegion))
+	for i := range items {
+		if name(items[i]) == id {
+			return &items[i]
 		}
 	}
-	panic("no DB instance " + id)
+	panic("no RDS resource " + id + " in " + dbRegion)
+}
+
+func dbInstance(s *model.Snapshot, id string) *rds.Instance {
+	return inDBRegion(s, func(r *rds.Region) []rds.Instance { return r.Instances.V }, func(i rds.Instance) string { return i.ID }, id)
 }
 
 func dbCluster(s *model.Snapshot) *rds.Cluster { return dbClusterNamed(s, "analytics") }
 
 func dbClusterNamed(s *model.Snapshot, id string) *rds.Cluster {
-	r := rdsRegion(s, dbRegion)
-	for i := range r.Clusters.V {
-		if r.Clusters.V[i].ID == id {
-			return &r.Clusters.V[i]
-		}
-	}
-	panic("no DB cluster " + id)
+	return inDBRegion(s, func(r *rds.Region) []rds.Cluster { return r.Clusters.V }, func(c rds.Cluster) string { return c.ID }, id)
+}
+
+func dbSubscription(s *model.Snapshot, name string) *rds.EventSubscription {
+	return inDBRegion(s, func(r *rds.Region) []rds.EventSubscription { return r.EventSubscriptions.V },
+		func(e rds.EventSubscription) string { return e.Name }, name)
+}
+
+func dbParameterGroup(s *model.Snapshot, name string) *rds.ParameterGroup {
+	return inDBRegion(s, func(r *rds.Region) []rds.ParameterGroup { return r.ParameterGroups.V },
+		func(g rds.ParameterGroup) string { return g.Name }, name)
 }
 
 func rdsFixtures() map[string]fixture {
@@ -134,6 +197,23 @@ func rdsFixtures() map[string]fixture {
 			dbClusterNamed(s, "ledger").LogExports = []string{"error", "slowquery"}
 		}),
 		"rds-cluster-auto-minor-upgrade": failWhen(func(s *model.Snapshot) { dbClusterNamed(s, "maz").AutoMinorVersionUpgrade = false }),
+		"rds-aurora-mysql-backtracking":  failWhen(func(s *model.Snapshot) { dbClusterNamed(s, "ledger").BacktrackWindowSeconds = 0 }),
+		"rds-event-subscription-cluster": failWhen(func(s *model.Snapshot) {
+			dbSubscription(s, "cluster-critical").EventCategories = []string{"maintenance"}
+		}),
+		"rds-event-subscription-instance":        failWhen(func(s *model.Snapshot) { dbSubscription(s, "db-critical").Enabled = false }),
+		"rds-event-subscription-parameter-group": failWhen(func(s *model.Snapshot) { dbSubscription(s, "pg-changes").Status = "topic-not-exist" }),
+		"rds-event-subscription-security-group": failWhen(func(s *model.Snapshot) {
+			dbSubscription(s, "sg-all").EventCategories = []string{"configuration change"}
+		}),
+		"rds-cluster-custom-admin-username":  cluster(func(c *rds.Cluster) { c.MasterUsername = "postgres" }),
+		"rds-instance-custom-admin-username": app(func(i *rds.Instance) { i.MasterUsername = "admin" }),
+		"rds-postgres-ssl-required": failWhen(func(s *model.Snapshot) {
+			dbParameterGroup(s, "app-pg").Parameters = core.Known(map[string]string{"rds.force_ssl": "0"})
+		}),
+		"rds-mysql-ssl-required": failWhen(func(s *model.Snapshot) {
+			dbParameterGroup(s, "orders-mysql").Parameters = core.Known(map[string]string{})
+		}),
 	}
 }
 

@@ -390,6 +390,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	addSyntheticServices(s, acct, n)
 	addSyntheticAPIGateway(s, acct, n)
 	addSyntheticResilience(s, acct, n)
+	addSyntheticRDSFSBP(s, acct)
 	addSyntheticEC2FSBP(s, acct)
 	addSyntheticEFS(s, acct, n)
 	s.Normalize()

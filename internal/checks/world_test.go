@@ -87,6 +87,7 @@ func compliantIAM() iam.Account {
 		PasswordPolicy: core.Known(&iam.PasswordPolicy{
 			MinimumPasswordLength: 14, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true,
 			RequireLowercaseCharacters: true, AllowUsersToChangePassword: true, PasswordReusePrevention: 24,
+			ExpirePasswords: true, MaxPasswordAge: 90,
 		}),
 		Summary: core.Known(map[string]int32{"AccountAccessKeysPresent": 0, "AccountMFAEnabled": 1}),
 		CredentialReport: core.Known([]iam.CredentialReportRow{
@@ -231,6 +232,7 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantDatabases(s)
 	addCompliantKMS(s)
 	addCompliantAvailability(s)
+	addCompliantRecoveryPoints(s)
 	addCompliantIAMCIS(s)
 	addCompliantEC2FSBP(s)
 	addCompliantAPIGateway(s)

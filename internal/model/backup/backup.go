@@ -1,6 +1,7 @@
 // Package backup is the snapshot model of AWS Backup, one Region at a time:
-// vaults (encryption, Vault Lock, access policy), backup plans with their
-// rules and resource selections, and the resources backed up.
+// vaults (encryption, Vault Lock, access policy, recovery points), backup
+// plans with their rules and resource selections, and the resources backed
+// up.
 package backup
 
 import (
@@ -33,6 +34,23 @@ type Vault struct {
 	CreationDate     *time.Time `json:"creation_date,omitempty"`
 	// Policy is the vault access policy; Known("") when there is none.
 	Policy core.Val[string] `json:"policy"`
+	// RecoveryPointList are the recovery points stored in the vault
+	// (ListRecoveryPointsByBackupVault); RecoveryPoints is only their count.
+	RecoveryPointList core.Val[[]RecoveryPoint] `json:"recovery_point_list"`
+}
+
+// RecoveryPoint is a backup stored in a vault. Meta.ARN is the recovery
+// point ARN.
+type RecoveryPoint struct {
+	core.Meta
+	ResourceARN  string `json:"resource_arn,omitempty"`
+	ResourceType string `json:"resource_type,omitempty"`
+	// Status is COMPLETED | PARTIAL | DELETING | EXPIRED | AVAILABLE |
+	// STOPPED | CREATING.
+	Status           string     `json:"status,omitempty"`
+	Encrypted        bool       `json:"encrypted"`
+	EncryptionKeyARN string     `json:"encryption_key_arn,omitempty"`
+	CreationDate     *time.Time `json:"creation_date,omitempty"`
 }
 
 // Plan is a backup plan. Meta.ARN is the plan ARN.

@@ -1,6 +1,7 @@
 // Package rds is the snapshot model of Amazon RDS (including Aurora), one
-// Region at a time: DB instances, DB clusters and the account's DB and
-// cluster snapshots with who may restore them.
+// Region at a time: DB instances, DB clusters, the account's DB and cluster
+// snapshots with who may restore them, event notification subscriptions,
+// and the security-relevant settings of the DB parameter groups in use.
 package rds
 
 import (
@@ -20,6 +21,45 @@ type Region struct {
 	Snapshots core.Val[[]Snapshot] `json:"snapshots"`
 	// ClusterSnapshots are the account's DB cluster snapshots.
 	ClusterSnapshots core.Val[[]Snapshot] `json:"cluster_snapshots"`
+	// EventSubscriptions are the region's RDS event notification
+	// subscriptions (DescribeEventSubscriptions).
+	EventSubscriptions core.Val[[]EventSubscription] `json:"event_subscriptions"`
+	// ParameterGroups are the DB parameter groups attached to the region's
+	// DB instances (not every group in the account); unknown when the
+	// instances could not be listed.
+	ParameterGroups core.Val[[]ParameterGroup] `json:"parameter_groups"`
+}
+
+// EventSubscription is an RDS event notification subscription. Meta.ARN is
+// the subscription ARN.
+type EventSubscription struct {
+	core.Meta
+	Name        string `json:"name"`
+	SNSTopicARN string `json:"sns_topic_arn,omitempty"`
+	// SourceType is db-instance, db-cluster, db-parameter-group,
+	// db-security-group, db-snapshot, …; empty subscribes to every source.
+	SourceType string `json:"source_type,omitempty"`
+	// SourceIDs limit the subscription to these sources; empty means all
+	// sources of SourceType.
+	SourceIDs []string `json:"source_ids,omitempty"`
+	// EventCategories are the subscribed categories ("failure",
+	// "configuration change", …); empty means every category.
+	EventCategories []string `json:"event_categories,omitempty"`
+	Enabled         bool     `json:"enabled"`
+	// Status is creating | modifying | deleting | active | no-permission |
+	// topic-not-exist.
+	Status string `json:"status,omitempty"`
+}
+
+// ParameterGroup is a DB parameter group with the values demarc's rules
+// read.
+type ParameterGroup struct {
+	core.Meta
+	Name string `json:"name"`
+	// Parameters maps a parameter name to the value the group sets. Only the
+	// parameters the collector watches are kept, and only those with a value:
+	// a watched parameter that is absent takes the engine's default.
+	Parameters core.Val[map[string]string] `json:"parameters"`
 }
 
 // Instance is a DB instance. Meta.ARN is the DB instance ARN.
@@ -58,6 +98,9 @@ type Instance struct {
 	PerformanceInsights bool       `json:"performance_insights"`
 	CACertificate       string     `json:"ca_certificate,omitempty"`
 	CreateTime          *time.Time `json:"create_time,omitempty"`
+	// MasterUsername is the administrator login; empty when RDS did not
+	// report it.
+	MasterUsername string `json:"master_username,omitempty"`
 }
 
 // Cluster is a DB cluster (Aurora or Multi-AZ DB cluster).
@@ -88,6 +131,11 @@ type Cluster struct {
 	ParameterGroup          string          `json:"parameter_group,omitempty"`
 	ActivityStreamStatus    string          `json:"activity_stream_status,omitempty"`
 	CreateTime              *time.Time      `json:"create_time,omitempty"`
+	// MasterUsername is the administrator login; empty when not reported.
+	MasterUsername string `json:"master_username,omitempty"`
+	// BacktrackWindowSeconds is the Aurora MySQL backtrack target window
+	// (0: backtracking off).
+	BacktrackWindowSeconds int64 `json:"backtrack_window_seconds,omitempty"`
 }
 
 // ClusterMember is a DB instance in a cluster.

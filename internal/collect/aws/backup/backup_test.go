@@ -42,7 +42,7 @@ func TestCollectMoto(t *testing.T) {
 	// error"): those stay unknown and the scan goes on.
 	// TestPolicyAndSelections covers them with a fake.
 	motoGaps := map[string]string{"GetBackupVaultAccessPolicy": "not supported", "ListBackupSelections": "service error",
-		"ListProtectedResources": "not supported"}
+		"ListProtectedResources": "not supported", "ListRecoveryPointsByBackupVault": "not supported"}
 	for _, e := range m.Env.Errors() {
 		if motoGaps[e.Operation] != e.Reason {
 			t.Errorf("collect error: %+v", e)
@@ -63,6 +63,11 @@ func TestCollectMoto(t *testing.T) {
 	}
 	if open.Locked || open.Policy.Ok && open.Policy.V != "" {
 		t.Errorf("open = %+v", open)
+	}
+	// moto 5.2 has no ListRecoveryPointsByBackupVault: unknown, never an
+	// empty vault. TestRecoveryPoints covers the listing with a fake.
+	if rp := locked.RecoveryPointList; !rp.Ok && !strings.HasPrefix(rp.Why(), "not supported (backup:ListRecoveryPointsByBackupVault)") {
+		t.Errorf("locked recovery points = %+v", rp)
 	}
 	plans := kittest.Known(t, "plans", r.Plans)
 	if len(plans) != 1 || plans[0].Name != "daily" || plans[0].ID != *plan.BackupPlanId || plans[0].ARN != *plan.BackupPlanArn {
@@ -111,6 +116,50 @@ func (fake) GetBackupSelection(context.Context, *awsbackup.GetBackupSelectionInp
 
 func (fake) ListProtectedResources(context.Context, *awsbackup.ListProtectedResourcesInput, ...func(*awsbackup.Options)) (*awsbackup.ListProtectedResourcesOutput, error) {
 	return &awsbackup.ListProtectedResourcesOutput{Results: []types.ProtectedResource{{ResourceArn: sdk.String("arn:aws:dynamodb:eu-west-1:111122223333:table/t"), ResourceType: sdk.String("DynamoDB")}}}, nil
+}
+
+func (fake) ListRecoveryPointsByBackupVault(_ context.Context, in *awsbackup.ListRecoveryPointsByBackupVaultInput, _ ...func(*awsbackup.Options)) (*awsbackup.ListRecoveryPointsByBackupVaultOutput, error) {
+	arn := func(id string) *string { return sdk.String("arn:aws:ec2:eu-west-1::snapshot/" + id) }
+	if in.NextToken == nil {
+		return &awsbackup.ListRecoveryPointsByBackupVaultOutput{NextToken: sdk.String("2"), RecoveryPoints: []types.RecoveryPointByBackupVault{
+			{RecoveryPointArn: arn("snap-2"), ResourceType: sdk.String("EBS"), Status: types.RecoveryPointStatusCompleted,
+				IsEncrypted: true, EncryptionKeyArn: sdk.String("arn:aws:kms:eu-west-1:111122223333:key/k")},
+		}}, nil
+	}
+	return &awsbackup.ListRecoveryPointsByBackupVaultOutput{RecoveryPoints: []types.RecoveryPointByBackupVault{
+		{RecoveryPointArn: arn("snap-1"), ResourceArn: sdk.String("arn:aws:ec2:eu-west-1:111122223333:volume/vol-1"),
+			ResourceType: sdk.String("EBS"), Status: types.RecoveryPointStatusCompleted},
+	}}, nil
+}
+
+// denyVaultB is a role that may not list vault b's recovery points.
+type denyVaultB struct{ fake }
+
+func (d denyVaultB) ListRecoveryPointsByBackupVault(ctx context.Context, in *awsbackup.ListRecoveryPointsByBackupVaultInput, o ...func(*awsbackup.Options)) (*awsbackup.ListRecoveryPointsByBackupVaultOutput, error) {
+	if *in.BackupVaultName == "b" {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+	}
+	return d.fake.ListRecoveryPointsByBackupVault(ctx, in, o...)
+}
+
+// TestRecoveryPoints: every page is read and sorted; a vault whose points
+// cannot be listed is unknown on its own.
+func TestRecoveryPoints(t *testing.T) {
+	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
+	r, err := CollectRegion(context.Background(), env, denyVaultB{}, "arn:aws", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vaults := kittest.Known(t, "vaults", r.Vaults)
+	rps := kittest.Known(t, "a recovery points", vaults[0].RecoveryPointList)
+	if len(rps) != 2 || rps[0].ARN != "arn:aws:ec2:eu-west-1::snapshot/snap-1" || rps[0].Encrypted || rps[0].Status != "COMPLETED" ||
+		rps[0].ResourceARN != "arn:aws:ec2:eu-west-1:111122223333:volume/vol-1" || rps[0].Region != "eu-west-1" ||
+		!rps[1].Encrypted || rps[1].EncryptionKeyARN == "" {
+		t.Errorf("a recovery points = %+v", rps)
+	}
+	if b := vaults[1].RecoveryPointList; b.Ok || !strings.HasPrefix(b.Why(), "access denied (backup:ListRecoveryPointsByBackupVault)") {
+		t.Errorf("b recovery points = %+v", b)
+	}
 }
 
 func TestPolicyAndSelections(t *testing.T) {

@@ -115,6 +115,7 @@ func convInstance(s scope, in types.DBInstance) rdsm.Instance {
 		PerformanceInsights:     sdk.ToBool(in.PerformanceInsightsEnabled),
 		CACertificate:           sdk.ToString(in.CACertificateIdentifier),
 		CreateTime:              in.InstanceCreateTime,
+		MasterUsername:          sdk.ToString(in.MasterUsername),
 	}
 	if in.Endpoint != nil {
 		out.Endpoint = sdk.ToString(in.Endpoint.Address)
@@ -167,6 +168,8 @@ func convCluster(s scope, in types.DBCluster) rdsm.Cluster {
 		ParameterGroup:          sdk.ToString(in.DBClusterParameterGroup),
 		ActivityStreamStatus:    string(in.ActivityStreamStatus),
 		CreateTime:              in.ClusterCreateTime,
+		MasterUsername:          sdk.ToString(in.MasterUsername),
+		BacktrackWindowSeconds:  sdk.ToInt64(in.BacktrackWindow),
 	}
 	for _, m := range in.DBClusterMembers {
 		out.Members = append(out.Members, rdsm.ClusterMember{

@@ -1,7 +1,8 @@
 // Package rds collects Amazon RDS (and Aurora) in every region: DB
-// instances, DB clusters, and the account's DB and cluster snapshots with
+// instances, DB clusters, the account's DB and cluster snapshots with
 // their "restore" attribute (which accounts may restore them; "all" is
-// public).
+// public), event notification subscriptions, and the watched settings of
+// the DB parameter groups attached to the instances.
 //
 // DescribeDBInstances also returns DocumentDB and Neptune instances (they
 // share the RDS API); they are kept, with their Engine, for rules to filter.
@@ -31,6 +32,8 @@ type API interface {
 	awsrds.DescribeDBClustersAPIClient
 	awsrds.DescribeDBSnapshotsAPIClient
 	awsrds.DescribeDBClusterSnapshotsAPIClient
+	awsrds.DescribeEventSubscriptionsAPIClient
+	awsrds.DescribeDBParametersAPIClient
 	DescribeDBSnapshotAttributes(context.Context, *awsrds.DescribeDBSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBSnapshotAttributesOutput, error)
 	DescribeDBClusterSnapshotAttributes(context.Context, *awsrds.DescribeDBClusterSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBClusterSnapshotAttributesOutput, error)
 }
@@ -55,19 +58,31 @@ func (collector) Collect(ctx context.Context, env *aws.Env, _ string, snap *mode
 }
 
 // CollectRegion reads one region. The lists are read concurrently and each
-// fails on its own; the error is non-nil only when all of them failed.
+// fails on its own; the error is non-nil only when all of them failed. The
+// parameter groups are read once the instances are known.
 func CollectRegion(ctx context.Context, env *aws.Env, c API, arnPrefix, region string) (rdsm.Region, error) {
 	r := rdsm.Region{Name: region}
 	s := scope{arnPrefix: arnPrefix, account: env.AccountID, region: region}
 	unknown := func(op string, err error) string { return env.Unknown(service, region, op, "", err) }
 	var g errgroup.Group
-	errs := make([]error, 4)
+	errs := make([]error, 5)
 	g.Go(func() error {
 		p := awsrds.NewDescribeDBInstancesPaginator(c, &awsrds.DescribeDBInstancesInput{})
 		v, err := kit.All(ctx, p.HasMorePages, p.NextPage, func(o *awsrds.DescribeDBInstancesOutput) []types.DBInstance { return o.DBInstances })
 		errs[0] = err
 		r.Instances = convList(v, err, func(x types.DBInstance) rdsm.Instance { return convInstance(s, x) },
 			func(x rdsm.Instance) string { return x.ID }, unknown, "DescribeDBInstances")
+		r.ParameterGroups = parameterGroups(ctx, env, c, s, r.Instances)
+		return nil
+	})
+	g.Go(func() error {
+		p := awsrds.NewDescribeEventSubscriptionsPaginator(c, &awsrds.DescribeEventSubscriptionsInput{})
+		v, err := kit.All(ctx, p.HasMorePages, p.NextPage, func(o *awsrds.DescribeEventSubscriptionsOutput) []types.EventSubscription {
+			return o.EventSubscriptionsList
+		})
+		errs[4] = err
+		r.EventSubscriptions = convList(v, err, func(x types.EventSubscription) rdsm.EventSubscription { return convEventSubscription(s, x) },
+			func(x rdsm.EventSubscription) string { return x.Name }, unknown, "DescribeEventSubscriptions")
 		return nil
 	})
 	g.Go(func() error {

@@ -22,9 +22,17 @@ func TestCollectMoto(t *testing.T) {
 	c := awsrds.NewFromConfig(m.Config("eu-west-1"))
 	s := sdk.String
 
+	kittest.Must(c.CreateDBParameterGroup(ctx, &awsrds.CreateDBParameterGroupInput{DBParameterGroupName: s("pg-tls"),
+		DBParameterGroupFamily: s("postgres16"), Description: s("TLS only")}))
+	kittest.Must(c.ModifyDBParameterGroup(ctx, &awsrds.ModifyDBParameterGroupInput{DBParameterGroupName: s("pg-tls"),
+		Parameters: []types.Parameter{
+			{ParameterName: s("rds.force_ssl"), ParameterValue: s("1"), ApplyMethod: types.ApplyMethodPendingReboot},
+			{ParameterName: s("log_connections"), ParameterValue: s("1"), ApplyMethod: types.ApplyMethodImmediate},
+		}}))
 	kittest.Must(c.CreateDBInstance(ctx, &awsrds.CreateDBInstanceInput{
 		DBInstanceIdentifier: s("prod-db"), DBInstanceClass: s("db.t3.micro"), Engine: s("postgres"),
-		MasterUsername: s("admin"), MasterUserPassword: s("Sup3rSecret!pw"), AllocatedStorage: sdk.Int32(20),
+		DBParameterGroupName: s("pg-tls"),
+		MasterUsername:       s("dbowner"), MasterUserPassword: s("Sup3rSecret!pw"), AllocatedStorage: sdk.Int32(20),
 		StorageEncrypted: sdk.Bool(true), MultiAZ: sdk.Bool(true), BackupRetentionPeriod: sdk.Int32(14),
 		DeletionProtection: sdk.Bool(true), EnableIAMDatabaseAuthentication: sdk.Bool(true), CopyTagsToSnapshot: sdk.Bool(true),
 		PubliclyAccessible: sdk.Bool(false), AutoMinorVersionUpgrade: sdk.Bool(true),
@@ -41,6 +49,13 @@ func TestCollectMoto(t *testing.T) {
 		MasterUserPassword: s("Sup3rSecret!pw"), StorageEncrypted: sdk.Bool(true), DeletionProtection: sdk.Bool(false),
 		BackupRetentionPeriod: sdk.Int32(7),
 	}))
+	kittest.Must(c.CreateDBCluster(ctx, &awsrds.CreateDBClusterInput{
+		DBClusterIdentifier: s("ledger"), Engine: s("aurora-mysql"), MasterUsername: s("admin"),
+		MasterUserPassword: s("Sup3rSecret!pw"), BacktrackWindow: sdk.Int64(86400),
+	}))
+	kittest.Must(c.CreateEventSubscription(ctx, &awsrds.CreateEventSubscriptionInput{SubscriptionName: s("db-critical"),
+		SnsTopicArn: s("arn:aws:sns:eu-west-1:" + m.Env.AccountID + ":rds-events"), SourceType: s("db-instance"),
+		EventCategories: []string{"maintenance", "failure", "configuration change"}, Enabled: sdk.Bool(true)}))
 	kittest.Must(c.CreateDBSnapshot(ctx, &awsrds.CreateDBSnapshotInput{DBInstanceIdentifier: s("open-db"), DBSnapshotIdentifier: s("public-snap")}))
 	kittest.Must(c.ModifyDBSnapshotAttribute(ctx, &awsrds.ModifyDBSnapshotAttributeInput{DBSnapshotIdentifier: s("public-snap"),
 		AttributeName: s("restore"), ValuesToAdd: []string{"all"}}))
@@ -77,10 +92,37 @@ func TestCollectMoto(t *testing.T) {
 		t.Errorf("open = %+v", open)
 	}
 
+	if prod.MasterUsername != "dbowner" || open.MasterUsername != "admin" || strings.Join(prod.ParameterGroups, ",") != "pg-tls" {
+		t.Errorf("master users / parameter groups: prod %q %v, open %q", prod.MasterUsername, prod.ParameterGroups, open.MasterUsername)
+	}
+
 	clusters := kittest.Known(t, "clusters", r.Clusters)
-	if len(clusters) != 1 || clusters[0].ID != "aurora" || !clusters[0].StorageEncrypted || clusters[0].BackupRetentionDays != 7 ||
-		clusters[0].Engine != "aurora-postgresql" || clusters[0].ARN != "arn:aws:rds:eu-west-1:"+acct+":cluster:aurora" {
+	if len(clusters) != 2 || clusters[0].ID != "aurora" || !clusters[0].StorageEncrypted || clusters[0].BackupRetentionDays != 7 ||
+		clusters[0].Engine != "aurora-postgresql" || clusters[0].ARN != "arn:aws:rds:eu-west-1:"+acct+":cluster:aurora" ||
+		clusters[0].MasterUsername != "admin" || clusters[0].BacktrackWindowSeconds != 0 {
 		t.Errorf("clusters = %+v", clusters)
+	}
+	if l := clusters[1]; l.ID != "ledger" || l.BacktrackWindowSeconds != 86400 {
+		t.Errorf("ledger = %+v", l)
+	}
+
+	subs := kittest.Known(t, "event subscriptions", r.EventSubscriptions)
+	if len(subs) != 1 || subs[0].Name != "db-critical" || subs[0].SourceType != "db-instance" || !subs[0].Enabled ||
+		strings.Join(subs[0].EventCategories, ",") != "configuration change,failure,maintenance" || subs[0].ARN == "" {
+		t.Errorf("event subscriptions = %+v", subs)
+	}
+
+	groups := map[string]rdsm.ParameterGroup{}
+	for _, g := range kittest.Known(t, "parameter groups", r.ParameterGroups) {
+		groups[g.Name] = g
+	}
+	tls, ok := groups["pg-tls"]
+	if !ok || tls.ARN != "arn:aws:rds:eu-west-1:"+acct+":pg:pg-tls" {
+		t.Fatalf("parameter groups = %+v", groups)
+	}
+	// Only the watched parameters are kept: log_connections is not one.
+	if p := kittest.Known(t, "pg-tls parameters", tls.Parameters); len(p) != 1 || p["rds.force_ssl"] != "1" {
+		t.Errorf("pg-tls parameters = %v", p)
 	}
 
 	snaps := map[string]rdsm.Snapshot{}
@@ -133,6 +175,12 @@ func (listOnly) DescribeDBSnapshots(context.Context, *awsrds.DescribeDBSnapshots
 func (listOnly) DescribeDBClusterSnapshots(context.Context, *awsrds.DescribeDBClusterSnapshotsInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBClusterSnapshotsOutput, error) {
 	return &awsrds.DescribeDBClusterSnapshotsOutput{}, nil
 }
+func (listOnly) DescribeEventSubscriptions(context.Context, *awsrds.DescribeEventSubscriptionsInput, ...func(*awsrds.Options)) (*awsrds.DescribeEventSubscriptionsOutput, error) {
+	return &awsrds.DescribeEventSubscriptionsOutput{}, nil
+}
+func (listOnly) DescribeDBParameters(context.Context, *awsrds.DescribeDBParametersInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBParametersOutput, error) {
+	panic("not called: listOnly has no instances")
+}
 func (listOnly) DescribeDBSnapshotAttributes(context.Context, *awsrds.DescribeDBSnapshotAttributesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBSnapshotAttributesOutput, error) {
 	panic("replaced")
 }
@@ -157,5 +205,97 @@ func TestRestoreAttributeDenied(t *testing.T) {
 	}
 	if pub, known := snaps[1].Public(); !known || pub {
 		t.Errorf("automated snapshot restore = %+v", snaps[1].RestoreAccounts)
+	}
+}
+
+// settingsFake serves two instances sharing one parameter group and a
+// third group that cannot be read, with the parameters over two pages as
+// RDS pages them (about 100 a page); event subscriptions are denied.
+type settingsFake struct {
+	denyAttrs
+	calls map[string]int
+}
+
+func (f settingsFake) DescribeDBInstances(context.Context, *awsrds.DescribeDBInstancesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBInstancesOutput, error) {
+	inst := func(id string, groups ...string) types.DBInstance {
+		var pgs []types.DBParameterGroupStatus
+		for _, g := range groups {
+			pgs = append(pgs, types.DBParameterGroupStatus{DBParameterGroupName: sdk.String(g), ParameterApplyStatus: sdk.String("in-sync")})
+		}
+		return types.DBInstance{DBInstanceIdentifier: sdk.String(id), Engine: sdk.String("mysql"), DBParameterGroups: pgs}
+	}
+	return &awsrds.DescribeDBInstancesOutput{DBInstances: []types.DBInstance{inst("a", "tls"), inst("b", "tls"), inst("c", "secret")}}, nil
+}
+
+func (f settingsFake) DescribeEventSubscriptions(context.Context, *awsrds.DescribeEventSubscriptionsInput, ...func(*awsrds.Options)) (*awsrds.DescribeEventSubscriptionsOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+}
+
+func (f settingsFake) DescribeDBParameters(_ context.Context, in *awsrds.DescribeDBParametersInput, _ ...func(*awsrds.Options)) (*awsrds.DescribeDBParametersOutput, error) {
+	name := sdk.ToString(in.DBParameterGroupName)
+	f.calls[name+"/"+sdk.ToString(in.Marker)]++
+	switch {
+	case name == "secret":
+		return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+	case in.Marker == nil:
+		return &awsrds.DescribeDBParametersOutput{Marker: sdk.String("p2"), Parameters: []types.Parameter{
+			{ParameterName: sdk.String("autocommit"), ParameterValue: sdk.String("1")},
+			// A watched parameter without a value keeps the engine default: absent.
+			{ParameterName: sdk.String("rds.force_ssl")},
+		}}, nil
+	}
+	return &awsrds.DescribeDBParametersOutput{Parameters: []types.Parameter{
+		{ParameterName: sdk.String("require_secure_transport"), ParameterValue: sdk.String("ON")},
+	}}, nil
+}
+
+// TestParameterGroupsAndSubscriptions: each attached group is read once and
+// through every page; a group that cannot be read is unknown on its own; a
+// denied subscription listing is unknown, never "no subscriptions".
+func TestParameterGroupsAndSubscriptions(t *testing.T) {
+	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
+	f := settingsFake{denyAttrs: denyAttrs{listOnly{}}, calls: map[string]int{}}
+	r, err := CollectRegion(context.Background(), env, f, "arn:aws", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.EventSubscriptions.Ok || !strings.HasPrefix(r.EventSubscriptions.Why(), "access denied (rds:DescribeEventSubscriptions)") {
+		t.Errorf("event subscriptions = %+v", r.EventSubscriptions)
+	}
+	groups := kittest.Known(t, "parameter groups", r.ParameterGroups)
+	if len(groups) != 2 || groups[0].Name != "secret" || groups[1].Name != "tls" ||
+		groups[1].ARN != "arn:aws:rds:eu-west-1:111122223333:pg:tls" {
+		t.Fatalf("groups = %+v", groups)
+	}
+	if groups[0].Parameters.Ok || !strings.HasPrefix(groups[0].Parameters.Why(), "access denied (rds:DescribeDBParameters)") {
+		t.Errorf("secret = %+v", groups[0].Parameters)
+	}
+	if p := kittest.Known(t, "tls parameters", groups[1].Parameters); len(p) != 1 || p["require_secure_transport"] != "ON" {
+		t.Errorf("tls parameters = %v", p)
+	}
+	if f.calls["tls/"] != 1 || f.calls["tls/p2"] != 1 {
+		t.Errorf("calls = %v (each group once, every page)", f.calls)
+	}
+}
+
+// denyInstances: without the instance list there is no knowing which
+// parameter groups are in use.
+type denyInstances struct{ denyAttrs }
+
+func (denyInstances) DescribeDBInstances(context.Context, *awsrds.DescribeDBInstancesInput, ...func(*awsrds.Options)) (*awsrds.DescribeDBInstancesOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+}
+
+func TestParameterGroupsNeedInstances(t *testing.T) {
+	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
+	r, err := CollectRegion(context.Background(), env, denyInstances{denyAttrs{listOnly{}}}, "arn:aws", "eu-west-1")
+	if err != nil {
+		t.Fatal(err) // the other lists were read
+	}
+	if r.ParameterGroups.Ok || !strings.Contains(r.ParameterGroups.Why(), "DescribeDBInstances") {
+		t.Errorf("parameter groups = %+v", r.ParameterGroups)
+	}
+	if subs := kittest.Known(t, "subscriptions", r.EventSubscriptions); len(subs) != 0 {
+		t.Errorf("subscriptions = %+v", subs)
 	}
 }
