@@ -20,7 +20,7 @@ import (
 
 // front is the endpoint a scenario's demarc runs talk to: a reverse proxy
 // to moto that itself answers two SSM listings (see emptySSM), AWS Backup
-// selections (serveSelections) and IAM Access
+// selections (serveSelections) and recovery points (none), and IAM Access
 // Analyzer, which moto does not implement (it answers a bare HTTP 500, so demarc could only ever report
 // UNKNOWN, after retrying). The fake speaks the real restJson1 wire format
 // of the two operations involved, CreateAnalyzer (used by the builders
@@ -98,6 +98,14 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if signingService(r) == "backup" && strings.HasPrefix(r.URL.Path, "/backup/plans/") && strings.Contains(r.URL.Path, "/selections") {
 		f.serveSelections(w, r)
+		return
+	}
+	// ListRecoveryPointsByBackupVault: moto does not implement it, and no
+	// backup job ever runs in moto, so AWS would answer an empty list.
+	// https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListRecoveryPointsByBackupVault.html
+	if signingService(r) == "backup" && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/backup-vaults/") &&
+		strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/recovery-points") {
+		writeJSON(w, http.StatusOK, map[string]any{"RecoveryPoints": []any{}})
 		return
 	}
 	if signingService(r) != "access-analyzer" {
