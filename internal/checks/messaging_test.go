@@ -30,6 +30,10 @@ func sqsQueue(s *model.Snapshot) *sqs.Queue {
 func messagingFixtures() map[string]fixture {
 	return map[string]fixture{
 		"sns-topic-kms-encryption": failWhen(func(s *model.Snapshot) { snsTopic(s).Attributes.V.KMSMasterKeyID = "" }),
+		"sns-topic-delivery-status-logging": failWhen(func(s *model.Snapshot) {
+			// A sample rate without a feedback role logs nothing.
+			snsTopic(s).Attributes.V.DeliveryStatusLogging = []sns.DeliveryStatusLogging{{Protocol: "HTTP", SuccessFeedbackSampleRate: "100"}}
+		}),
 		"sqs-queue-encrypted": failWhen(func(s *model.Snapshot) {
 			a := &sqsQueue(s).Attributes.V
 			a.SQSManagedSSE, a.KMSMasterKeyID = false, ""
@@ -60,5 +64,22 @@ func TestMessagingEncryption(t *testing.T) {
 	}
 	if st := statusOf(checkSNSEncryption(s), topic.ARN); st != Unknown {
 		t.Errorf("topic attributes unknown: %s", st)
+	}
+}
+
+func TestSNSDeliveryStatusLogging(t *testing.T) {
+	s := compliantSnapshot()
+	topic := snsTopic(s)
+	topic.Attributes.V.DeliveryStatusLogging = []sns.DeliveryStatusLogging{{Protocol: "Lambda", FailureFeedbackRoleARN: "arn:aws:iam::" + acct + ":role/f"}}
+	if st, msg := statusFor(t, checkSNSDeliveryStatusLogging(s), topic.ARN); st != Pass {
+		t.Errorf("failure logging only: %s %s", st, msg)
+	}
+	topic.Attributes.V.DeliveryStatusLogging = nil
+	if st, msg := statusFor(t, checkSNSDeliveryStatusLogging(s), topic.ARN); st != Fail {
+		t.Errorf("no logging: %s %s", st, msg)
+	}
+	topic.Attributes = core.Unknown[sns.TopicAttributes]("access denied")
+	if st, msg := statusFor(t, checkSNSDeliveryStatusLogging(s), topic.ARN); st != Unknown {
+		t.Errorf("attributes unknown: %s %s", st, msg)
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func s3Rules() []Rule {
-	return []Rule{
+	return append([]Rule{
 		{
 			ID:             "s3-account-public-access-block",
 			Title:          "S3 Block Public Access is on at the account level",
@@ -178,7 +178,7 @@ func s3Rules() []Rule {
 			Links: []string{"https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html"},
 			Check: checkBucketACLsDisabled,
 		},
-	}
+	}, s3FSBPRules()...)
 }
 
 func bucketARN(s *model.Snapshot, b s3.Bucket) string {

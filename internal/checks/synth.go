@@ -388,6 +388,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	addSyntheticELB(s, acct, n)
 	addSyntheticExposure(s, acct, n)
 	addSyntheticServices(s, acct, n)
+	addSyntheticStorageFSBP(s, acct, n)
 	addSyntheticAPIGateway(s, acct, n)
 	addSyntheticResilience(s, acct, n)
 	addSyntheticRDSFSBP(s, acct)

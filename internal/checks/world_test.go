@@ -234,6 +234,7 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantAvailability(s)
 	addCompliantRecoveryPoints(s)
 	addCompliantIAMCIS(s)
+	addCompliantStorageFSBP(s)
 	addCompliantEC2FSBP(s)
 	addCompliantAPIGateway(s)
 	addCompliantEFS(s)

@@ -1,5 +1,6 @@
-// Package s3 is the snapshot model of S3: buckets and the account-level
-// Block Public Access configuration.
+// Package s3 is the snapshot model of S3: buckets (with their lifecycle,
+// replication, notification and Object Lock configurations), access points
+// and the account-level Block Public Access configuration.
 package s3
 
 import (
@@ -13,6 +14,9 @@ type Account struct {
 	// AccountPublicAccessBlock is Known(nil) when none is configured.
 	AccountPublicAccessBlock core.Val[*PublicAccessBlock] `json:"account_public_access_block"`
 	Buckets                  core.Val[[]Bucket]           `json:"buckets"`
+	// AccessPoints holds the access points of each region (S3 Control
+	// lists them per region), sorted by region name.
+	AccessPoints []AccessPointRegion `json:"access_points,omitempty"`
 }
 
 // PublicAccessBlock is a Block Public Access configuration (bucket or account).
@@ -47,6 +51,18 @@ type Bucket struct {
 	ACL     core.Val[ACL]      `json:"acl"`
 	// ObjectOwnership is Known("") when no ownership controls are set.
 	ObjectOwnership core.Val[string] `json:"object_ownership"`
+	// Lifecycle is Known(nil) when the bucket has no lifecycle
+	// configuration (NoSuchLifecycleConfiguration).
+	Lifecycle core.Val[*Lifecycle] `json:"lifecycle"`
+	// Replication is Known(nil) when the bucket has no replication
+	// configuration (ReplicationConfigurationNotFoundError).
+	Replication core.Val[*Replication] `json:"replication"`
+	// Notifications is the event notification configuration; a bucket
+	// without one is Known with nothing enabled.
+	Notifications core.Val[Notifications] `json:"notifications"`
+	// ObjectLock is Known(nil) when Object Lock was never enabled
+	// (ObjectLockConfigurationNotFoundError).
+	ObjectLock core.Val[*ObjectLock] `json:"object_lock"`
 }
 
 // Encryption is the default encryption configuration.

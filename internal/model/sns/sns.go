@@ -34,6 +34,20 @@ type TopicAttributes struct {
 	SignatureVersion       string `json:"signature_version,omitempty"`
 	SubscriptionsConfirmed int    `json:"subscriptions_confirmed"`
 	SubscriptionsPending   int    `json:"subscriptions_pending"`
+	// DeliveryStatusLogging is the delivery status logging of each
+	// protocol that has any (the <Protocol>SuccessFeedbackRoleArn,
+	// <Protocol>FailureFeedbackRoleArn and <Protocol>SuccessFeedbackSampleRate
+	// attributes), sorted by protocol.
+	DeliveryStatusLogging []DeliveryStatusLogging `json:"delivery_status_logging,omitempty"`
+}
+
+// DeliveryStatusLogging is the delivery status logging of one protocol
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html).
+type DeliveryStatusLogging struct {
+	Protocol                  string `json:"protocol"` // Application | Firehose | HTTP | Lambda | SQS
+	SuccessFeedbackRoleARN    string `json:"success_feedback_role_arn,omitempty"`
+	FailureFeedbackRoleARN    string `json:"failure_feedback_role_arn,omitempty"`
+	SuccessFeedbackSampleRate string `json:"success_feedback_sample_rate,omitempty"`
 }
 
 // Subscription is one subscription.

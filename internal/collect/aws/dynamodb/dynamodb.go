@@ -1,5 +1,7 @@
-// Package dynamodb collects Amazon DynamoDB tables in every region:
-// encryption at rest, point-in-time recovery and deletion protection.
+// Package dynamodb collects Amazon DynamoDB in every region: tables
+// (encryption at rest, point-in-time recovery, deletion protection, capacity
+// mode and global secondary indexes), the Application Auto Scaling targets
+// of the dynamodb namespace, and DynamoDB Accelerator (DAX) clusters.
 package dynamodb
 
 import (
@@ -7,6 +9,8 @@ import (
 	"sort"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	awsaas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	awsdax "github.com/aws/aws-sdk-go-v2/service/dax"
 	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -39,7 +43,10 @@ func (collector) Collect(ctx context.Context, env *aws.Env, _ string, snap *mode
 	prefix := snap.ARNPrefix()
 	regions, err := kit.PerRegion(ctx, env, service, snap.Regions, kit.RegionConcurrency,
 		func(ctx context.Context, region string) (ddbm.Region, error) {
-			return CollectRegion(ctx, env, awsddb.NewFromConfig(env.Config(region)), prefix, region)
+			r, err := CollectRegion(ctx, env, awsddb.NewFromConfig(env.Config(region)), prefix, region)
+			r.ScalableTargets = ScalableTargets(ctx, env, awsaas.NewFromConfig(env.Config(region)), region)
+			r.DAXClusters = DAXClusters(ctx, env, awsdax.NewFromConfig(env.Config(region)), prefix, region)
+			return r, err
 		})
 	snap.DynamoDB = regions
 	return err
@@ -119,6 +126,12 @@ func convDetails(in *types.TableDescription) ddbm.TableDetails {
 	if in.TableClassSummary != nil {
 		out.TableClass = string(in.TableClassSummary.TableClass)
 	}
+	for _, g := range in.GlobalSecondaryIndexes {
+		if n := sdk.ToString(g.IndexName); n != "" {
+			out.GlobalSecondaryIndexes = append(out.GlobalSecondaryIndexes, n)
+		}
+	}
+	sort.Strings(out.GlobalSecondaryIndexes)
 	for _, r := range in.Replicas {
 		if n := sdk.ToString(r.RegionName); n != "" {
 			out.ReplicaRegions = append(out.ReplicaRegions, n)

@@ -65,6 +65,10 @@ func readBucket(ctx context.Context, env *aws.Env, clients *clientCache, home, p
 	b.Logging = r.logging(ctx)
 	b.ACL = r.acl(ctx)
 	b.ObjectOwnership = r.ownership(ctx)
+	b.Lifecycle = r.lifecycle(ctx)
+	b.Replication = r.replication(ctx)
+	b.Notifications = r.notifications(ctx)
+	b.ObjectLock = r.objectLock(ctx)
 	b.Tags = r.tags(ctx)
 	return b
 }

@@ -1,8 +1,10 @@
 // Package s3 collects S3 into the snapshot: every bucket the caller can
 // list, with its region, policy, AWS's public-policy verdict, Block Public
 // Access, default encryption, versioning (and MFA delete), server access
-// logging, ACL, ownership controls and tags; and the account-level Block
-// Public Access configuration from S3 Control.
+// logging, ACL, ownership controls, lifecycle, replication (with each
+// destination's region), event notifications, Object Lock and tags; and from
+// S3 Control the account-level Block Public Access configuration and every
+// region's access points with their own Block Public Access settings.
 //
 // S3 is global (one ListBuckets for the account) but each bucket lives in a
 // region and answers only there, so per-bucket reads use a client for the
@@ -31,7 +33,7 @@ import (
 // service is the service name used in unknown reasons ("access denied (s3:…)").
 const service = "s3"
 
-// bucketConcurrency bounds the buckets read at once; each costs ~10 calls.
+// bucketConcurrency bounds the buckets read at once; each costs ~14 calls.
 const bucketConcurrency = 8
 
 // errEmptyResponse stands for a successful call whose answer lacks the data
@@ -52,16 +54,17 @@ func (collector) Collect(ctx context.Context, env *aws.Env, region string, snap 
 	clients := &clientCache{env: env, byRegion: map[string]*awss3.Client{}}
 	var acct s3m.Account
 	acct.AccountPublicAccessBlock = accountPublicAccessBlock(ctx, env, region)
+	partition := env.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	acct.AccessPoints = collectAccessPoints(ctx, env, snap.Regions, partition)
 
 	listed, err := listBuckets(ctx, clients.get(region))
 	if err != nil {
 		acct.Buckets = core.Unknown[[]s3m.Bucket](env.Unknown(service, core.GlobalRegion, "ListBuckets", "", err))
 		snap.S3 = acct
 		return fmt.Errorf("collect s3 buckets: %w", err)
-	}
-	partition := env.Partition
-	if partition == "" {
-		partition = "aws"
 	}
 	buckets := make([]s3m.Bucket, len(listed))
 	var g errgroup.Group
@@ -75,6 +78,7 @@ func (collector) Collect(ctx context.Context, env *aws.Env, region string, snap 
 	}
 	_ = g.Wait()
 	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
+	resolveDestinations(ctx, env, clients.get(region), region, buckets)
 	acct.Buckets = core.Known(buckets)
 	snap.S3 = acct
 	return nil

@@ -1,5 +1,5 @@
 // Package sns collects Amazon SNS in every region: topics with their access
-// policy and encryption key, and subscriptions.
+// policy, encryption key and delivery status logging, and subscriptions.
 package sns
 
 import (
@@ -118,7 +118,31 @@ func convAttributes(a map[string]string) snsm.TopicAttributes {
 		SignatureVersion:       a["SignatureVersion"],
 		SubscriptionsConfirmed: n("SubscriptionsConfirmed"),
 		SubscriptionsPending:   n("SubscriptionsPending"),
+		DeliveryStatusLogging:  deliveryStatusLogging(a),
 	}
+}
+
+// deliveryProtocols are the attribute-name prefixes of delivery status
+// logging, in sorted order
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html).
+var deliveryProtocols = []string{"Application", "Firehose", "HTTP", "Lambda", "SQS"}
+
+// deliveryStatusLogging returns the protocols with any delivery status
+// logging attribute set; none is an empty (known) list.
+func deliveryStatusLogging(a map[string]string) []snsm.DeliveryStatusLogging {
+	var out []snsm.DeliveryStatusLogging
+	for _, p := range deliveryProtocols {
+		d := snsm.DeliveryStatusLogging{
+			Protocol:                  p,
+			SuccessFeedbackRoleARN:    a[p+"SuccessFeedbackRoleArn"],
+			FailureFeedbackRoleARN:    a[p+"FailureFeedbackRoleArn"],
+			SuccessFeedbackSampleRate: a[p+"SuccessFeedbackSampleRate"],
+		}
+		if d.SuccessFeedbackRoleARN != "" || d.FailureFeedbackRoleARN != "" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func convSubscription(s types.Subscription) snsm.Subscription {

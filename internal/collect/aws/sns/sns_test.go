@@ -20,6 +20,7 @@ func TestCollectMoto(t *testing.T) {
 	alarms := kittest.Must(c.CreateTopic(ctx, &awssns.CreateTopicInput{Name: sdk.String("alarms"),
 		Attributes: map[string]string{"KmsMasterKeyId": "alias/aws/sns", "Policy": topicPolicy}}))
 	kittest.Must(c.CreateTopic(ctx, &awssns.CreateTopicInput{Name: sdk.String("plain")}))
+
 	kittest.Must(c.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: alarms.TopicArn, Protocol: sdk.String("email"), Endpoint: sdk.String("sec@example.com")}))
 	kittest.Must(c.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: alarms.TopicArn, Protocol: sdk.String("https"),
 		Endpoint: sdk.String("https://user:pw@hooks.example.com/x?token=SECRET")}))
@@ -39,7 +40,8 @@ func TestCollectMoto(t *testing.T) {
 	if a.KMSMasterKeyID != "alias/aws/sns" || a.Policy != topicPolicy {
 		t.Errorf("alarms = %+v", a)
 	}
-	if p := kittest.Known(t, "plain attributes", topics[1].Attributes); p.KMSMasterKeyID != "" || p.Policy == "" {
+
+	if p := kittest.Known(t, "plain attributes", topics[1].Attributes); p.KMSMasterKeyID != "" || p.Policy == "" || len(p.DeliveryStatusLogging) != 0 {
 		t.Errorf("plain = %+v (AWS always returns a default policy)", p)
 	}
 	subs := kittest.Known(t, "subscriptions", r.Subscriptions)
@@ -73,5 +75,26 @@ func TestRedactEndpoint(t *testing.T) {
 		if got := redactEndpoint(tc.proto, tc.in); got != tc.want {
 			t.Errorf("redactEndpoint(%s, %s) = %s, want %s", tc.proto, tc.in, got, tc.want)
 		}
+	}
+}
+
+// moto 5.2.1 stores but never returns the delivery status logging
+// attributes, so their conversion is tested on GetTopicAttributes-shaped
+// maps.
+func TestDeliveryStatusLogging(t *testing.T) {
+	const role = "arn:aws:iam::111122223333:role/sns-feedback"
+	a := convAttributes(map[string]string{
+		"SQSFailureFeedbackRoleArn": role, "SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "10",
+		"HTTPFailureFeedbackRoleArn": role,
+		// A sample rate alone logs nothing.
+		"LambdaSuccessFeedbackSampleRate": "100",
+	})
+	d := a.DeliveryStatusLogging
+	if len(d) != 2 || d[0].Protocol != "HTTP" || d[0].FailureFeedbackRoleARN != role || d[0].SuccessFeedbackRoleARN != "" ||
+		d[1].Protocol != "SQS" || d[1].SuccessFeedbackRoleARN != role || d[1].SuccessFeedbackSampleRate != "10" {
+		t.Errorf("delivery status logging = %+v", d)
+	}
+	if d := convAttributes(map[string]string{"Policy": "{}"}).DeliveryStatusLogging; len(d) != 0 {
+		t.Errorf("no attributes: %+v", d)
 	}
 }
