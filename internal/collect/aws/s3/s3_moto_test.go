@@ -21,6 +21,7 @@ import (
 	iamcollect "github.com/demarc-sec/demarc/internal/collect/aws/iam"
 	"github.com/demarc-sec/demarc/internal/model"
 	s3m "github.com/demarc-sec/demarc/internal/model/s3"
+	"github.com/demarc-sec/demarc/internal/testutil/moto"
 )
 
 // must panics on a fixture-building error: the test fails with the stack.
@@ -46,7 +47,8 @@ const publicPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pr
 
 func TestCollectMoto(t *testing.T) {
 	motoEnv(t)
-	endpoint := startMoto(t)
+	// moto's default account, in a private server: the test counts buckets.
+	endpoint := moto.Start(t, moto.WithEnv("MOTO_IAM_LOAD_MANAGED_POLICIES=false")).URL
 	ctx := context.Background()
 	cfg := setupConfig(t, endpoint)
 	c := awss3.NewFromConfig(cfg, pathStyle)
@@ -228,7 +230,8 @@ func TestCollectMotoAccessDenied(t *testing.T) {
 	// moto serves this many requests unauthenticated, then enforces IAM:
 	// exactly the fixture calls below.
 	const setupCalls = 7
-	endpoint := startMoto(t, fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", setupCalls))
+	endpoint := moto.Start(t, moto.WithEnv(fmt.Sprintf("INITIAL_NO_AUTH_ACTION_COUNT=%d", setupCalls),
+		"MOTO_IAM_LOAD_MANAGED_POLICIES=false")).URL
 	ctx := context.Background()
 	cfg := setupConfig(t, endpoint)
 	ic := awsiam.NewFromConfig(cfg)
