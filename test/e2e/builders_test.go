@@ -679,7 +679,7 @@ func buildWellConfigured(b *builder) account {
 			AnalyzerName: aws.String("account"), Type: aatypes.TypeAccount})
 		b.must(err, "access analyzer "+r)
 	}
-	buildWellConfiguredServices(b, keyARN, instance)
+	buildWellConfiguredServices(b, keyARN, instance, web)
 	return account{ID: b.account, Buckets: []string{data, logs}}
 }
 

@@ -268,13 +268,22 @@ func buildMisconfiguredServices(b *builder) {
 }
 
 // buildWellConfiguredServices adds carefully configured services to the
-// well-configured account. keyARN is the account's rotating KMS key, logs
-// its log bucket, instance its one EC2 instance.
-func buildWellConfiguredServices(b *builder, keyARN, instance string) {
+// well-configured account. keyARN is the account's rotating KMS key,
+// instance its one EC2 instance and web that instance's security group.
+func buildWellConfiguredServices(b *builder, keyARN, instance, web string) {
 	r := primary
 	cfg := b.cfg(r)
-	vpc, _, _, _ := b.defaultVPC(r)
 	subnets := b.twoSubnets(r)
+
+	// An interface endpoint for the EC2 API in every VPC (FSBP EC2.10).
+	for _, region := range scanRegions {
+		vpc, sub, _, _ := b.defaultVPC(region)
+		ep, err := b.ec2(region).CreateVpcEndpoint(b.ctx, &ec2.CreateVpcEndpointInput{VpcId: aws.String(vpc),
+			ServiceName: aws.String("com.amazonaws." + region + ".ec2"), VpcEndpointType: ec2types.VpcEndpointTypeInterface,
+			SubnetIds: []string{sub}, PrivateDnsEnabled: aws.Bool(true)})
+		b.must(err, "ec2 endpoint "+region)
+		b.name(aws.ToString(ep.VpcEndpoint.VpcEndpointId), "vpce-ec2@"+region)
+	}
 
 	// The instance gets a role through an instance profile (FSBP EC2.x,
 	// least privilege for the guest: no long-term keys on the instance).
@@ -357,8 +366,9 @@ func buildWellConfiguredServices(b *builder, keyARN, instance string) {
 	b.must(err, "backup selection")
 
 	// Lambda: a supported runtime, in the VPC across two AZs, no resource
-	// policy.
-	lsg := b.createSG(r, vpc, "lambda", nil)
+	// policy. It shares the instance's SG: moto creates no Lambda ENI, so a
+	// group of its own would look unused (FSBP EC2.22).
+	lsg := web
 	_, err = lambda.NewFromConfig(cfg).CreateFunction(b.ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("app-fn"), Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"),
 		Role:      aws.String(b.serviceRole("app-lambda", "lambda.amazonaws.com", "service-role/AWSLambdaVPCAccessExecutionRole")),
