@@ -60,6 +60,18 @@ func securityServiceRules() []Rule {
 				return true, false, "Security Hub is not enabled"
 			}),
 		},
+		guardDutyFeatureRule("guardduty-rds-protection", "RDS Protection", "GuardDuty.9", secsvc.FeatureRDSLoginEvents,
+			"RDS Protection profiles login activity to Aurora databases (and RDS for PostgreSQL) and flags anomalous or "+
+				"malicious logins; without it GuardDuty does not look at database logins at all.",
+			"https://docs.aws.amazon.com/guardduty/latest/ug/rds-protection.html",
+			"https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html#guardduty-9",
+			"https://docs.aws.amazon.com/config/latest/developerguide/guardduty-rds-protection-enabled.html"),
+		guardDutyFeatureRule("guardduty-s3-protection", "S3 Protection", "GuardDuty.10", secsvc.FeatureS3DataEvents,
+			"S3 Protection analyses CloudTrail S3 data events (object-level reads, writes and deletes) for exfiltration "+
+				"and destruction patterns; without it GuardDuty only sees bucket-level management events.",
+			"https://docs.aws.amazon.com/guardduty/latest/ug/s3-protection.html",
+			"https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html#guardduty-10",
+			"https://docs.aws.amazon.com/config/latest/developerguide/guardduty-s3-protection-enabled.html"),
 		inspectorRule("inspector-ec2-scanning", "EC2", "Inspector.1", "ec2", func(i secsvc.Inspector) string { return i.EC2 }),
 		inspectorRule("inspector-ecr-scanning", "ECR", "Inspector.2", "ecr", func(i secsvc.Inspector) string { return i.ECR }),
 		inspectorRule("inspector-lambda-scanning", "Lambda standard", "Inspector.4", "lambda", func(i secsvc.Inspector) string { return i.Lambda }),
@@ -216,6 +228,55 @@ func inspectorRule(id, what, control, resource string, get func(secsvc.Inspector
 			default:
 				return true, false, "Inspector " + what + " scanning is " + st
 			}
+		}),
+	}
+}
+
+// guardDutyFeatureRule judges one GuardDuty protection plan per region, as
+// FSBP GuardDuty.9/.10 do for a standalone account: the control fails when
+// the plan is not enabled. A region without a detector, or with a suspended
+// one, has no protection plan running, so it FAILs too (GuardDuty.1 reports
+// the missing detector itself). A plan GetDetector does not list is UNKNOWN:
+// it may not be offered in that region
+// (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-feature-object-api-changes-march2023.html).
+func guardDutyFeatureRule(id, plan, control, feature, why string, links ...string) Rule {
+	return Rule{
+		ID:             id,
+		Title:          "GuardDuty " + plan + " is enabled in every region",
+		Service:        "guardduty",
+		Severity:       High,
+		Responsibility: LayerDetection,
+		Frameworks:     map[string][]string{FSBP: {control}},
+		Description: why + " Protection plans are regional settings of the detector (feature " + feature + "). " +
+			"A region without an enabled detector FAILs; a region where GuardDuty does not report the feature is UNKNOWN.",
+		Remediation: "  aws guardduty update-detector --detector-id ID --features Name=" + feature + ",Status=ENABLED --region REGION\n" +
+			"  (organization: aws guardduty update-organization-configuration --detector-id ID --features Name=" + feature + ",AutoEnable=ALL)\n" +
+			"Terraform: resource \"aws_guardduty_detector_feature\" \"f\" { detector_id = aws_guardduty_detector.d.id\n" +
+			"  name = \"" + feature + "\", status = \"ENABLED\" }",
+		Links: links,
+		Check: eachSecRegion("guardduty", "detector", func(r *secsvc.Region) (bool, bool, string) {
+			g, ok := r.GuardDuty.Get()
+			switch {
+			case !ok:
+				return false, false, "GuardDuty state unreadable: " + r.GuardDuty.Why()
+			case g.DetectorID == "":
+				return true, false, "no GuardDuty detector, so " + plan + " is not enabled"
+			case !g.Enabled():
+				return true, false, "GuardDuty detector " + g.DetectorID + " is " + orStr(g.Status, "not enabled") + ", so " + plan + " does not run"
+			}
+			st, reported := g.Feature(feature)
+			if !reported && feature == secsvc.FeatureS3DataEvents && g.S3Logs != "" {
+				// Detectors read through the legacy data-source view.
+				st, reported = g.S3Logs, true
+			}
+			switch {
+			case !reported:
+				return false, false, "GuardDuty detector " + g.DetectorID + " does not report the " + feature +
+					" feature (" + plan + " may not be available in this region)"
+			case strings.EqualFold(st, "ENABLED"):
+				return true, true, plan + " is enabled on detector " + g.DetectorID
+			}
+			return true, false, plan + " is " + orStr(st, "not enabled") + " on detector " + g.DetectorID
 		}),
 	}
 }

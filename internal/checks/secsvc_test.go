@@ -27,6 +27,82 @@ func secsvcFixtures() map[string]fixture {
 		"access-analyzer-enabled": failWhen(func(s *model.Snapshot) {
 			secAt(s, "eu-west-1").AccessAnalyzer = core.Known([]secsvc.Analyzer{{Name: "unused", Type: "ACCOUNT_UNUSED_ACCESS", Status: "ACTIVE"}})
 		}),
+		"guardduty-rds-protection": failWhen(func(s *model.Snapshot) {
+			setGuardDutyFeature(&secAt(s, "eu-west-1").GuardDuty.V, secsvc.FeatureRDSLoginEvents, "DISABLED")
+		}),
+		"guardduty-s3-protection": failWhen(func(s *model.Snapshot) {
+			setGuardDutyFeature(&secAt(s, "eu-west-1").GuardDuty.V, secsvc.FeatureS3DataEvents, "DISABLED")
+		}),
+	}
+}
+
+// setGuardDutyFeature sets (or adds) one protection plan of a detector.
+func setGuardDutyFeature(g *secsvc.GuardDuty, name, status string) {
+	for i := range g.Features {
+		if g.Features[i].Name == name {
+			g.Features[i].Status = status
+			return
+		}
+	}
+	g.Features = append(g.Features, secsvc.GuardDutyFeature{Name: name, Status: status})
+}
+
+// patchCompliantGuardDutyFeatures turns RDS and S3 Protection on for every
+// enabled detector of the compliant world.
+func patchCompliantGuardDutyFeatures(s *model.Snapshot) {
+	for i := range s.Security {
+		if g := &s.Security[i].GuardDuty; g.Ok && g.V.Enabled() {
+			setGuardDutyFeature(&g.V, secsvc.FeatureRDSLoginEvents, "ENABLED")
+			setGuardDutyFeature(&g.V, secsvc.FeatureS3DataEvents, "ENABLED")
+		}
+	}
+}
+
+// TestGuardDutyProtectionPlans: GuardDuty.9/.10 as AWS documents them for a
+// standalone account, with the cases the API leaves open.
+func TestGuardDutyProtectionPlans(t *testing.T) {
+	enabled := func(features ...secsvc.GuardDutyFeature) core.Val[secsvc.GuardDuty] {
+		return core.Known(secsvc.GuardDuty{DetectorID: "d1", Status: "ENABLED", Features: features})
+	}
+	f := func(name, st string) secsvc.GuardDutyFeature { return secsvc.GuardDutyFeature{Name: name, Status: st} }
+	tests := []struct {
+		name     string
+		gd       core.Val[secsvc.GuardDuty]
+		rds, s3  Status
+		contains string
+	}{
+		{"both plans on", enabled(f("RDS_LOGIN_EVENTS", "ENABLED"), f("S3_DATA_EVENTS", "ENABLED")), Pass, Pass, "enabled"},
+		{"both plans off", enabled(f("RDS_LOGIN_EVENTS", "DISABLED"), f("S3_DATA_EVENTS", "DISABLED")), Fail, Fail, "DISABLED"},
+		{"no detector: no plan runs", core.Known(secsvc.GuardDuty{}), Fail, Fail, "no GuardDuty detector"},
+		{"suspended detector: no plan runs", core.Known(secsvc.GuardDuty{DetectorID: "d1", Status: "DISABLED",
+			Features: []secsvc.GuardDutyFeature{f("RDS_LOGIN_EVENTS", "ENABLED"), f("S3_DATA_EVENTS", "ENABLED")}}), Fail, Fail, "does not run"},
+		{"plan not offered in the region", enabled(f("S3_DATA_EVENTS", "ENABLED")), Unknown, Pass, "may not be available"},
+		{"legacy S3 data source only", core.Known(secsvc.GuardDuty{DetectorID: "d1", Status: "ENABLED", S3Logs: "DISABLED"}), Unknown, Fail, ""},
+		{"feature wins over the legacy data source", core.Known(secsvc.GuardDuty{DetectorID: "d1", Status: "ENABLED", S3Logs: "DISABLED",
+			Features: []secsvc.GuardDutyFeature{f("S3_DATA_EVENTS", "ENABLED"), f("RDS_LOGIN_EVENTS", "ENABLED")}}), Pass, Pass, ""},
+		{"unreadable", core.Unknown[secsvc.GuardDuty](core.ReasonAccessDenied + " (guardduty:ListDetectors)"), Unknown, Unknown, "access denied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := compliantSnapshot()
+			secAt(s, "us-east-1").GuardDuty = tt.gd
+			for id, want := range map[string]Status{"guardduty-rds-protection": tt.rds, "guardduty-s3-protection": tt.s3} {
+				for _, x := range run(t, id, s) {
+					if x.Region != "us-east-1" {
+						if x.Status != Pass {
+							t.Errorf("%s %s: %s %s", id, x.Region, x.Status, x.Message)
+						}
+						continue
+					}
+					if x.Status != want {
+						t.Errorf("%s: got %s (%s), want %s", id, x.Status, x.Message, want)
+					}
+					if want == tt.rds && want == tt.s3 && !strings.Contains(x.Message, tt.contains) {
+						t.Errorf("%s: message %q lacks %q", id, x.Message, tt.contains)
+					}
+				}
+			}
+		})
 	}
 }
 

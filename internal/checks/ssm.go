@@ -72,7 +72,52 @@ func ssmRules() []Rule {
 				"https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-3"},
 			Check: checkSSMCompliance("Association", "association", false),
 		},
+		{
+			ID:             "ssm-document-not-public",
+			Title:          "SSM documents owned by the account are not public",
+			Service:        "ssm",
+			Severity:       Critical,
+			Responsibility: LayerData,
+			Frameworks:     map[string][]string{FSBP: {"SSM.4"}},
+			Description: "A document shared with \"all\" can be read and run by every AWS account: its steps, parameters and " +
+				"any names, endpoints or secrets written into it become public. Documents the account owns (owner Self) " +
+				"are judged; documents shared with named accounts are not public. A document whose permissions could " +
+				"not be read is UNKNOWN.",
+			Remediation: "Stop sharing the document publicly (share it with named accounts if needed), then block public sharing:\n" +
+				"  aws ssm modify-document-permission --name NAME --permission-type Share --account-ids-to-remove all\n" +
+				"  aws ssm update-service-setting --setting-id /ssm/documents/console/public-sharing-permission --setting-value Disable\n" +
+				"Terraform: aws_ssm_document { permissions = { type = \"Share\", account_ids = \"111122223333\" } }  # never \"All\"",
+			Links: []string{"https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-ssm-sharing.html",
+				"https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-4",
+				"https://docs.aws.amazon.com/config/latest/developerguide/ssm-document-not-public.html"},
+			Check: checkSSMDocumentsNotPublic,
+		},
 	}
+}
+
+// checkSSMDocumentsNotPublic judges every document the account owns, per
+// region (FSBP SSM.4: FAIL when a document with owner Self is public).
+func checkSSMDocumentsNotPublic(s *model.Snapshot) []Result {
+	docs := svcRegions[ssm.Region, ssm.Document]{
+		service: "ssm", what: "SSM documents", wildcard: "document/*", regions: s.SSM,
+		name: func(r *ssm.Region) string { return r.Name },
+		list: func(r *ssm.Region) core.Val[[]ssm.Document] { return r.Documents },
+	}
+	return docs.eachItem(s, func(region string, d ssm.Document) *Result {
+		arn := orARN(d.ARN, regionalARN(s, "ssm", region, "document/"+d.Name))
+		at := regionOr(d.Meta, region)
+		public, known := d.Public()
+		switch {
+		case !known:
+			return rp(UnknownR(arn, at, "SSM document %s: sharing permissions unreadable: %s", d.Name, d.SharedWith.Why()))
+		case public:
+			return rp(FailR(arn, at, "SSM document %s is shared publicly (with all AWS accounts)", d.Name))
+		}
+		if n := len(d.SharedWith.V); n > 0 {
+			return rp(PassR(arn, at, "SSM document %s is not public (shared with %s)", d.Name, plural(n, "account", "accounts")))
+		}
+		return rp(PassR(arn, at, "SSM document %s is not shared", d.Name))
+	})
 }
 
 // ssmRegion returns the Systems Manager state of a region, or nil.

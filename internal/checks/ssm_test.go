@@ -30,6 +30,73 @@ func ssmFixtures() map[string]fixture {
 		"ssm-association-compliance": failWhen(func(s *model.Snapshot) {
 			compliance(s, "eu-west-1", "Association").Status = "NON_COMPLIANT"
 		}),
+		"ssm-document-not-public": failWhen(func(s *model.Snapshot) {
+			d := ssmDocument(s)
+			d.SharedWith = core.Known(append(d.SharedWith.V, "all"))
+		}),
+	}
+}
+
+// addCompliantSSMDocuments gives every Systems Manager region of the
+// compliant world a known document list, and one document, shared with a
+// named account only, in svcRegion.
+func addCompliantSSMDocuments(s *model.Snapshot) {
+	for i := range s.SSM {
+		r := &s.SSM[i]
+		if !r.Documents.Ok {
+			r.Documents = core.Known([]ssm.Document{})
+		}
+		if r.Name == svcRegion && len(r.Documents.V) == 0 {
+			r.Documents.V = append(r.Documents.V, ssm.Document{
+				Meta: core.Meta{ARN: regionalARNOf("ssm", svcRegion, "document/patch-web"), Account: acct, Region: svcRegion},
+				Name: "patch-web", DocumentType: "Command", SharedWith: core.Known([]string{"444455556666"}),
+			})
+		}
+	}
+}
+
+func ssmDocument(s *model.Snapshot) *ssm.Document {
+	for i := range s.SSM {
+		if len(s.SSM[i].Documents.V) > 0 {
+			return &s.SSM[i].Documents.V[0]
+		}
+	}
+	panic("no SSM document in the compliant world")
+}
+
+// TestSSMDocumentsNotPublic: "all" in any case is public; named accounts
+// are not; unreadable permissions are UNKNOWN, never PASS.
+func TestSSMDocumentsNotPublic(t *testing.T) {
+	tests := []struct {
+		name   string
+		shared core.Val[[]string]
+		want   Status
+	}{
+		{"not shared", core.Known([]string{}), Pass},
+		{"shared with an account", core.Known([]string{"444455556666"}), Pass},
+		{"public", core.Known([]string{"all"}), Fail},
+		{"public, spelled All", core.Known([]string{"444455556666", "All"}), Fail},
+		{"permissions unreadable", core.Unknown[[]string]("access denied (ssm:DescribeDocumentPermission)"), Unknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := compliantSnapshot()
+			ssmDocument(s).SharedWith = tt.shared
+			res := ruleByID(t, "ssm-document-not-public").Check(s)
+			if len(res) != 1 || res[0].Status != tt.want || res[0].ResourceARN != "arn:aws:ssm:eu-west-1:"+acct+":document/patch-web" {
+				t.Errorf("%+v, want %s", res, tt.want)
+			}
+		})
+	}
+	// A region whose documents could not be listed is UNKNOWN.
+	s := compliantSnapshot()
+	ssmRegion(s, "us-east-1").Documents = core.Unknown[[]ssm.Document]("access denied (ssm:ListDocuments)")
+	got := map[string]Status{}
+	for _, x := range ruleByID(t, "ssm-document-not-public").Check(s) {
+		got[x.Region] = x.Status
+	}
+	if got["us-east-1"] != Unknown || got["eu-west-1"] != Pass {
+		t.Errorf("%v", got)
 	}
 }
 

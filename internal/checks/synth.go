@@ -394,6 +394,7 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	addSyntheticRDSFSBP(s, acct)
 	addSyntheticEC2FSBP(s, acct)
 	addSyntheticEFS(s, acct, n)
+	addSyntheticWAFIdentity(s, acct, n)
 	s.Normalize()
 	return s
 }

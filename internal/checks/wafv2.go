@@ -68,7 +68,119 @@ func wafv2Rules() []Rule {
 				return Pass, fmt.Sprintf("web ACL %s logs to %s", w.Name, strings.Join(l.DestinationARNs, ", "))
 			}),
 		},
+		{
+			ID:             "wafv2-rule-metrics-enabled",
+			Title:          "AWS WAF rules and rule groups have CloudWatch metrics enabled",
+			Service:        "wafv2",
+			Severity:       Medium,
+			Responsibility: LayerLogging,
+			Frameworks:     map[string][]string{FSBP: {"WAF.12"}},
+			Description: "Each rule's visibility config decides whether WAF publishes its CloudWatch metrics (allowed, " +
+				"blocked, counted requests); without them an attack or a rule that silently blocks good traffic goes " +
+				"unnoticed. Judged: every rule and rule group reference in each web ACL, and each of the account's own " +
+				"rule groups (its own visibility config and every rule in it). A rule group without rules, like a web " +
+				"ACL without rules, has nothing to judge (AWS Config: NOT_APPLICABLE).",
+			Remediation: "Turn CloudWatch metrics on in each rule's visibility config:\n" +
+				"  aws wafv2 update-rule-group --name NAME --scope REGIONAL --id ID --lock-token TOKEN \\\n" +
+				"      --visibility-config SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName=NAME --rules file://rules.json\n" +
+				"  # in rules.json every rule: \"VisibilityConfig\": {\"CloudWatchMetricsEnabled\": true, ...}; same for update-web-acl\n" +
+				"Terraform: visibility_config { cloudwatch_metrics_enabled = true, metric_name = \"NAME\", sampled_requests_enabled = true }\n" +
+				"  in every rule {} block of aws_wafv2_rule_group / aws_wafv2_web_acl, and on the rule group itself.",
+			Links: []string{"https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html",
+				"https://docs.aws.amazon.com/securityhub/latest/userguide/waf-controls.html#waf-12",
+				"https://docs.aws.amazon.com/config/latest/developerguide/wafv2-rulegroup-logging-enabled.html"},
+			Check: checkWAFRuleMetrics,
+		},
 	}
+}
+
+// rulesWithoutMetrics names the rules whose visibility config sends no
+// CloudWatch metrics.
+func rulesWithoutMetrics(rules []wafv2.Rule) []string {
+	var off []string
+	for _, r := range rules {
+		if !r.MetricsEnabled {
+			off = append(off, orStr(r.Name, fmt.Sprintf("(priority %d)", r.Priority)))
+		}
+	}
+	return off
+}
+
+// checkWAFRuleMetrics judges FSBP WAF.12 over the rules of every web ACL and
+// every rule group the account owns, in both scopes.
+func checkWAFRuleMetrics(s *model.Snapshot) []Result {
+	aclResult := func(w wafv2.WebACL, arn, region string) *Result {
+		d, ok := w.Details.Get()
+		switch {
+		case !ok:
+			return rp(UnknownR(arn, region, "web ACL %s: rules unreadable: %s", w.Name, w.Details.Why()))
+		case len(d.Rules) == 0:
+			return nil // no rule to judge; WAF.10 reports the empty web ACL
+		}
+		if off := rulesWithoutMetrics(d.Rules); len(off) > 0 {
+			return rp(FailR(arn, region, "web ACL %s: CloudWatch metrics are disabled for %s", w.Name, strings.Join(off, ", ")))
+		}
+		return rp(PassR(arn, region, "web ACL %s: all %s send CloudWatch metrics", w.Name, plural(len(d.Rules), "rule", "rules")))
+	}
+	groupResult := func(g wafv2.RuleGroup, arn, region string) *Result {
+		d, ok := g.Details.Get()
+		switch {
+		case !ok:
+			return rp(UnknownR(arn, region, "rule group %s: configuration unreadable: %s", g.Name, g.Details.Why()))
+		case len(d.Rules) == 0:
+			return nil // AWS Config: NOT_APPLICABLE for a rule group without rules
+		}
+		off := rulesWithoutMetrics(d.Rules)
+		if !d.MetricsEnabled {
+			off = append([]string{"(the rule group's own visibility config)"}, off...)
+		}
+		if len(off) > 0 {
+			return rp(FailR(arn, region, "rule group %s: CloudWatch metrics are disabled for %s", g.Name, strings.Join(off, ", ")))
+		}
+		return rp(PassR(arn, region, "rule group %s and its %s send CloudWatch metrics", g.Name, plural(len(d.Rules), "rule", "rules")))
+	}
+
+	acls := svcRegions[wafv2.Region, wafv2.WebACL]{
+		service: "wafv2", what: "AWS WAF regional web ACLs", wildcard: "regional/webacl/*", regions: s.WAFv2.Regions,
+		name: func(r *wafv2.Region) string { return r.Name },
+		list: func(r *wafv2.Region) core.Val[[]wafv2.WebACL] { return r.WebACLs },
+	}
+	out := acls.eachItem(s, func(region string, w wafv2.WebACL) *Result {
+		return aclResult(w, orARN(w.ARN, regionalARN(s, "wafv2", region, "regional/webacl/"+w.Name+"/"+w.ID)), regionOr(w.Meta, region))
+	})
+	groups := svcRegions[wafv2.Region, wafv2.RuleGroup]{
+		service: "wafv2", what: "AWS WAF regional rule groups", wildcard: "regional/rulegroup/*", regions: s.WAFv2.Regions,
+		name: func(r *wafv2.Region) string { return r.Name },
+		list: func(r *wafv2.Region) core.Val[[]wafv2.RuleGroup] { return r.RuleGroups },
+	}
+	out = append(out, groups.eachItem(s, func(region string, g wafv2.RuleGroup) *Result {
+		return groupResult(g, orARN(g.ARN, regionalARN(s, "wafv2", region, "regional/rulegroup/"+g.Name+"/"+g.ID)), regionOr(g.Meta, region))
+	})...)
+
+	// The CLOUDFRONT scope lives in us-east-1 and applies globally.
+	if list, unk := knownList(s.WAFv2.CloudFront, regionalARN(s, "wafv2", "us-east-1", "global/webacl/*"), globalRegion,
+		"AWS WAF CloudFront web ACLs"); unk != nil {
+		out = append(out, unk...)
+	} else {
+		for _, w := range list {
+			arn := orARN(w.ARN, regionalARN(s, "wafv2", "us-east-1", "global/webacl/"+w.Name+"/"+w.ID))
+			if r := aclResult(w, arn, regionOr(w.Meta, globalRegion)); r != nil {
+				out = append(out, *r)
+			}
+		}
+	}
+	if list, unk := knownList(s.WAFv2.CloudFrontRuleGroups, regionalARN(s, "wafv2", "us-east-1", "global/rulegroup/*"), globalRegion,
+		"AWS WAF CloudFront rule groups"); unk != nil {
+		out = append(out, unk...)
+	} else {
+		for _, g := range list {
+			arn := orARN(g.ARN, regionalARN(s, "wafv2", "us-east-1", "global/rulegroup/"+g.Name+"/"+g.ID))
+			if r := groupResult(g, arn, regionOr(g.Meta, globalRegion)); r != nil {
+				out = append(out, *r)
+			}
+		}
+	}
+	return out
 }
 
 // eachWebACL judges every regional web ACL of every region and every

@@ -238,6 +238,7 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantEC2FSBP(s)
 	addCompliantAPIGateway(s)
 	addCompliantEFS(s)
+	addCompliantWAFIdentity(s)
 	return s
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/eks"
 	"github.com/demarc-sec/demarc/internal/collect/aws/elbv2"
 	"github.com/demarc-sec/demarc/internal/collect/aws/iam"
+	"github.com/demarc-sec/demarc/internal/collect/aws/identitycenter"
 	"github.com/demarc-sec/demarc/internal/collect/aws/kms"
 	"github.com/demarc-sec/demarc/internal/collect/aws/lambda"
 	"github.com/demarc-sec/demarc/internal/collect/aws/logs"
@@ -29,6 +30,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/sns"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sqs"
 	"github.com/demarc-sec/demarc/internal/collect/aws/ssm"
+	"github.com/demarc-sec/demarc/internal/collect/aws/wafclassic"
 	"github.com/demarc-sec/demarc/internal/collect/aws/wafv2"
 	"github.com/demarc-sec/demarc/internal/model"
 )
@@ -48,6 +50,7 @@ func All() []aws.Collector {
 		eks.New(),
 		elbv2.New(),
 		iam.New(),
+		identitycenter.New(),
 		kms.New(),
 		lambda.New(),
 		logs.New(),
@@ -58,6 +61,7 @@ func All() []aws.Collector {
 		sns.New(),
 		sqs.New(),
 		ssm.New(),
+		wafclassic.New(),
 		wafv2.New(),
 	}
 	// The security services are six collectors, one per service.

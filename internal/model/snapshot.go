@@ -22,6 +22,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/eks"
 	"github.com/demarc-sec/demarc/internal/model/elbv2"
 	"github.com/demarc-sec/demarc/internal/model/iam"
+	"github.com/demarc-sec/demarc/internal/model/identitycenter"
 	"github.com/demarc-sec/demarc/internal/model/kms"
 	"github.com/demarc-sec/demarc/internal/model/lambda"
 	"github.com/demarc-sec/demarc/internal/model/logs"
@@ -33,6 +34,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/sns"
 	"github.com/demarc-sec/demarc/internal/model/sqs"
 	"github.com/demarc-sec/demarc/internal/model/ssm"
+	"github.com/demarc-sec/demarc/internal/model/wafclassic"
 	"github.com/demarc-sec/demarc/internal/model/wafv2"
 )
 
@@ -84,6 +86,10 @@ type Snapshot struct {
 	EFS            []efs.Region            `json:"efs,omitempty"`
 	// WAFv2 holds regional web ACLs per region and the CloudFront scope.
 	WAFv2 wafv2.State `json:"wafv2"`
+	// WAFClassic holds the AWS WAF Classic global and regional resources.
+	WAFClassic wafclassic.State `json:"waf_classic"`
+	// IdentityCenter is what ListInstances answered in each region.
+	IdentityCenter []identitycenter.Region `json:"identity_center,omitempty"`
 	// Organizations is global: the organization as the account sees it.
 	Organizations organizations.State `json:"organizations"`
 

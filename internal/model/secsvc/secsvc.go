@@ -20,10 +20,41 @@ type Region struct {
 type GuardDuty struct {
 	DetectorID string `json:"detector_id,omitempty"`
 	Status     string `json:"status,omitempty"` // ENABLED | DISABLED
+	// Features are the detector's protection plans as GetDetector lists
+	// them (S3_DATA_EVENTS, RDS_LOGIN_EVENTS, EKS_AUDIT_LOGS, …), sorted by
+	// name. A feature GuardDuty does not list is not known to be on or off:
+	// it may not be offered in the region, or the snapshot predates it.
+	Features []GuardDutyFeature `json:"features,omitempty"`
+	// S3Logs is the legacy DataSources.S3Logs.Status (ENABLED | DISABLED),
+	// which GetDetector still reports next to the S3_DATA_EVENTS feature.
+	S3Logs string `json:"s3_logs,omitempty"`
 }
+
+// GuardDutyFeature is one protection plan of a detector.
+type GuardDutyFeature struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ENABLED | DISABLED
+}
+
+// GuardDuty feature names (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfigurationResult.html).
+const (
+	FeatureS3DataEvents   = "S3_DATA_EVENTS"
+	FeatureRDSLoginEvents = "RDS_LOGIN_EVENTS"
+)
 
 // Enabled reports whether a detector exists and is enabled.
 func (g GuardDuty) Enabled() bool { return g.DetectorID != "" && g.Status == "ENABLED" }
+
+// Feature returns the status GetDetector reported for a feature, and
+// whether it reported the feature at all.
+func (g GuardDuty) Feature(name string) (string, bool) {
+	for _, f := range g.Features {
+		if f.Name == name {
+			return f.Status, true
+		}
+	}
+	return "", false
+}
 
 // SecurityHub: HubARN is "" when Security Hub is not enabled.
 type SecurityHub struct {

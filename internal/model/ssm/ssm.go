@@ -1,9 +1,11 @@
 // Package ssm is the snapshot model of AWS Systems Manager, one Region at a
-// time: the managed nodes (which instances SSM can patch and inspect) and
-// their compliance summaries (patch, association, custom).
+// time: the managed nodes (which instances SSM can patch and inspect), their
+// compliance summaries (patch, association, custom), and the SSM documents
+// the account owns with whom each is shared.
 package ssm
 
 import (
+	"strings"
 	"time"
 
 	"github.com/demarc-sec/demarc/internal/model/core"
@@ -16,6 +18,42 @@ type Region struct {
 	// Compliance are the per-resource compliance summaries
 	// (ListResourceComplianceSummaries), all compliance types.
 	Compliance core.Val[[]ComplianceSummary] `json:"compliance"`
+	// Documents are the SSM documents the account owns (ListDocuments with
+	// the filter Owner=Self); documents of Amazon and documents shared with
+	// the account are not listed.
+	Documents core.Val[[]Document] `json:"documents"`
+}
+
+// Document is an SSM document owned by the account. Meta.ARN is
+// arn:PARTITION:ssm:REGION:ACCOUNT:document/NAME.
+type Document struct {
+	core.Meta
+	Name string `json:"name"`
+	// DocumentType is Command | Automation | Session | Package | Policy | …
+	DocumentType string `json:"document_type,omitempty"`
+	// SharedWith are the accounts the document is shared with
+	// (DescribeDocumentPermission, PermissionType=Share); the value "all"
+	// means the document is public.
+	SharedWith core.Val[[]string] `json:"shared_with"`
+}
+
+// PublicShareID is the account ID with which a public document is shared
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ModifyDocumentPermission.html).
+const PublicShareID = "all"
+
+// Public reports whether the document is shared publicly; known is false
+// when its permissions could not be read.
+func (d Document) Public() (public, known bool) {
+	ids, ok := d.SharedWith.Get()
+	if !ok {
+		return false, false
+	}
+	for _, id := range ids {
+		if strings.EqualFold(strings.TrimSpace(id), PublicShareID) {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // ManagedInstance is a node registered with SSM (DescribeInstanceInformation).

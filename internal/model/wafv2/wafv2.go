@@ -22,12 +22,36 @@ type State struct {
 	Regions []Region `json:"regions,omitempty"`
 	// CloudFront holds the CLOUDFRONT-scope web ACLs.
 	CloudFront core.Val[[]WebACL] `json:"cloudfront"`
+	// CloudFrontRuleGroups are the account's own CLOUDFRONT-scope rule
+	// groups.
+	CloudFrontRuleGroups core.Val[[]RuleGroup] `json:"cloudfront_rule_groups"`
 }
 
 // Region is the REGIONAL-scope WAF state of one region.
 type Region struct {
 	Name    string             `json:"name"`
 	WebACLs core.Val[[]WebACL] `json:"web_acls"`
+	// RuleGroups are the account's own REGIONAL rule groups (ListRuleGroups;
+	// managed rule groups are not listed).
+	RuleGroups core.Val[[]RuleGroup] `json:"rule_groups"`
+}
+
+// RuleGroup is a rule group the account owns. Meta.ARN is the rule group
+// ARN; Meta.Region is "global" for CLOUDFRONT rule groups.
+type RuleGroup struct {
+	core.Meta
+	ID      string                     `json:"id"`
+	Name    string                     `json:"name"`
+	Scope   string                     `json:"scope"`
+	Details core.Val[RuleGroupDetails] `json:"details"`
+}
+
+// RuleGroupDetails are the GetRuleGroup fields rules need.
+type RuleGroupDetails struct {
+	// MetricsEnabled is the rule group's own visibility config.
+	MetricsEnabled bool   `json:"metrics_enabled"`
+	Rules          []Rule `json:"rules"`
+	Capacity       int64  `json:"capacity,omitempty"`
 }
 
 // WebACL is one web ACL. Meta.ARN is the web ACL ARN; Meta.Region is

@@ -11,6 +11,7 @@ import (
 	awscfg "github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	awsgd "github.com/aws/aws-sdk-go-v2/service/guardduty"
+	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	awsi2 "github.com/aws/aws-sdk-go-v2/service/inspector2"
 	i2types "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 	awsmacie "github.com/aws/aws-sdk-go-v2/service/macie2"
@@ -21,6 +22,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/model/core"
+	"github.com/demarc-sec/demarc/internal/model/secsvc"
 )
 
 // must keeps fixture code short; a failed setup call panics, which fails
@@ -42,7 +44,10 @@ func TestCollectorsMoto(t *testing.T) {
 // enableAll turns every service moto supports on in one region.
 func enableAll(t *testing.T, ctx context.Context, cfg sdk.Config, account string) {
 	t.Helper()
-	must(awsgd.NewFromConfig(cfg).CreateDetector(ctx, &awsgd.CreateDetectorInput{Enable: sdk.Bool(true)}))
+	must(awsgd.NewFromConfig(cfg).CreateDetector(ctx, &awsgd.CreateDetectorInput{Enable: sdk.Bool(true),
+		Features: []gdtypes.DetectorFeatureConfiguration{
+			{Name: gdtypes.DetectorFeatureS3DataEvents, Status: gdtypes.FeatureStatusEnabled},
+			{Name: gdtypes.DetectorFeatureRdsLoginEvents, Status: gdtypes.FeatureStatusDisabled}}}))
 	must(awssh.NewFromConfig(cfg).EnableSecurityHub(ctx, &awssh.EnableSecurityHubInput{}))
 	must(awsi2.NewFromConfig(cfg).Enable(ctx, &awsi2.EnableInput{AccountIds: []string{account},
 		ResourceTypes: []i2types.ResourceScanType{i2types.ResourceScanTypeEc2, i2types.ResourceScanTypeEcr}}))
@@ -105,6 +110,13 @@ func testMotoEnablement(t *testing.T, url string) {
 
 	if g, ok := on.GuardDuty.Get(); !ok || !g.Enabled() {
 		t.Errorf("us-east-1 guardduty = %+v", on.GuardDuty)
+	} else {
+		// The protection plans GetDetector reports (GuardDuty.9/.10).
+		s3, s3ok := g.Feature(secsvc.FeatureS3DataEvents)
+		rds, rdsok := g.Feature(secsvc.FeatureRDSLoginEvents)
+		if !s3ok || s3 != "ENABLED" || !rdsok || rds != "DISABLED" {
+			t.Errorf("us-east-1 guardduty features = %+v", g.Features)
+		}
 	}
 	if g, ok := off.GuardDuty.Get(); !ok || g.Enabled() || g.DetectorID == "" || g.Status != "DISABLED" {
 		t.Errorf("eu-west-1 guardduty = %+v, want known disabled detector", off.GuardDuty)

@@ -48,7 +48,8 @@ func NewGuardDuty() aws.Collector {
 }
 
 // ReadGuardDuty lists the region's detector (at most one exists per region)
-// and reads its status. No detector is a known "not enabled".
+// and reads its status and protection plans. No detector is a known "not
+// enabled".
 func ReadGuardDuty(ctx context.Context, env *aws.Env, c GuardDutyAPI, region string) core.Val[secsvc.GuardDuty] {
 	var ids []string
 	p := awsgd.NewListDetectorsPaginator(c, &awsgd.ListDetectorsInput{})
@@ -77,7 +78,7 @@ func ReadGuardDuty(ctx context.Context, env *aws.Env, c GuardDutyAPI, region str
 		case out == nil || out.Status == "":
 			v = core.Unknown[secsvc.GuardDuty]("not reported (guardduty:GetDetector)")
 		default:
-			v = core.Known(secsvc.GuardDuty{DetectorID: id, Status: string(out.Status)})
+			v = core.Known(guardDutyState(id, out))
 		}
 		if v.Ok && v.V.Enabled() {
 			return v
@@ -87,6 +88,23 @@ func ReadGuardDuty(ctx context.Context, env *aws.Env, c GuardDutyAPI, region str
 		}
 	}
 	return first
+}
+
+// guardDutyState converts a GetDetector answer: the status, the protection
+// plans (features) and the legacy S3 data source.
+func guardDutyState(id string, out *awsgd.GetDetectorOutput) secsvc.GuardDuty {
+	g := secsvc.GuardDuty{DetectorID: id, Status: string(out.Status)}
+	for _, f := range out.Features {
+		if f.Name == "" {
+			continue
+		}
+		g.Features = append(g.Features, secsvc.GuardDutyFeature{Name: string(f.Name), Status: string(f.Status)})
+	}
+	sort.Slice(g.Features, func(i, j int) bool { return g.Features[i].Name < g.Features[j].Name })
+	if ds := out.DataSources; ds != nil && ds.S3Logs != nil {
+		g.S3Logs = string(ds.S3Logs.Status)
+	}
+	return g
 }
 
 // ---- Security Hub ----------------------------------------------------------

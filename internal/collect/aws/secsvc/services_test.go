@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -61,6 +62,8 @@ type fakeGD struct {
 	pages    [][]string
 	listErr  error
 	status   map[string]gdtypes.DetectorStatus
+	features map[string][]gdtypes.DetectorFeatureConfigurationResult
+	s3Logs   map[string]gdtypes.DataSourceStatus
 	getErr   map[string]error
 	getCalls int
 }
@@ -82,7 +85,15 @@ func (f *fakeGD) GetDetector(_ context.Context, in *awsgd.GetDetectorInput, _ ..
 	if err := f.getErr[id]; err != nil {
 		return nil, err
 	}
-	return &awsgd.GetDetectorOutput{Status: f.status[id]}, nil
+	out := &awsgd.GetDetectorOutput{Status: f.status[id], Features: f.features[id]}
+	if st, ok := f.s3Logs[id]; ok {
+		out.DataSources = &gdtypes.DataSourceConfigurationsResult{S3Logs: &gdtypes.S3LogsConfigurationResult{Status: st}}
+	}
+	return out, nil
+}
+
+func feature(name gdtypes.DetectorFeatureResult, st gdtypes.FeatureStatus) gdtypes.DetectorFeatureConfigurationResult {
+	return gdtypes.DetectorFeatureConfigurationResult{Name: name, Status: st}
 }
 
 func TestReadGuardDuty(t *testing.T) {
@@ -104,6 +115,13 @@ func TestReadGuardDuty(t *testing.T) {
 		{"get denied", &fakeGD{pages: [][]string{{"d1"}}, getErr: map[string]error{"d1": denied}},
 			core.Val[secsvc.GuardDuty]{}, "access denied (guardduty:GetDetector)"},
 		{"status missing", &fakeGD{pages: [][]string{{"d1"}}}, core.Val[secsvc.GuardDuty]{}, "not reported (guardduty:GetDetector)"},
+		{"protection plans sorted, legacy S3 data source kept", &fakeGD{pages: [][]string{{"d1"}},
+			status: map[string]gdtypes.DetectorStatus{"d1": "ENABLED"},
+			features: map[string][]gdtypes.DetectorFeatureConfigurationResult{"d1": {
+				feature("S3_DATA_EVENTS", "ENABLED"), feature("RDS_LOGIN_EVENTS", "DISABLED"), {Status: "ENABLED"}}},
+			s3Logs: map[string]gdtypes.DataSourceStatus{"d1": "ENABLED"}},
+			core.Known(secsvc.GuardDuty{DetectorID: "d1", Status: "ENABLED", S3Logs: "ENABLED", Features: []secsvc.GuardDutyFeature{
+				{Name: "RDS_LOGIN_EVENTS", Status: "DISABLED"}, {Name: "S3_DATA_EVENTS", Status: "ENABLED"}}}), ""},
 		{"region not enabled", &fakeGD{listErr: apiErr("UnrecognizedClientException", "The security token included in the request is invalid for this region")},
 			core.Val[secsvc.GuardDuty]{}, "region not enabled (guardduty:ListDetectors)"},
 	}
@@ -116,7 +134,7 @@ func TestReadGuardDuty(t *testing.T) {
 				}
 				return
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

@@ -1,6 +1,7 @@
 // Package ssm collects AWS Systems Manager in every region: the managed
-// nodes with their agent ping status, and every resource compliance summary
-// (patch, association and custom compliance).
+// nodes with their agent ping status, every resource compliance summary
+// (patch, association and custom compliance), and the SSM documents the
+// account owns with the accounts each is shared with.
 package ssm
 
 import (
@@ -25,6 +26,8 @@ const service = "ssm"
 type API interface {
 	awsssm.DescribeInstanceInformationAPIClient
 	awsssm.ListResourceComplianceSummariesAPIClient
+	awsssm.ListDocumentsAPIClient
+	DescribeDocumentPermission(context.Context, *awsssm.DescribeDocumentPermissionInput, ...func(*awsssm.Options)) (*awsssm.DescribeDocumentPermissionOutput, error)
 }
 
 type collector struct{}
@@ -46,7 +49,7 @@ func (collector) Collect(ctx context.Context, env *aws.Env, _ string, snap *mode
 	return err
 }
 
-// CollectRegion reads one region. The error is non-nil only when both lists
+// CollectRegion reads one region. The error is non-nil only when every list
 // failed.
 func CollectRegion(ctx context.Context, env *aws.Env, c API, arnPrefix, region string) (ssmm.Region, error) {
 	r := ssmm.Region{Name: region}
@@ -84,10 +87,59 @@ func CollectRegion(ctx context.Context, env *aws.Env, c API, arnPrefix, region s
 		})
 		r.Compliance = core.Known(out)
 	}
-	if ierr != nil && cerr != nil {
+	var derr error
+	r.Documents, derr = collectDocuments(ctx, env, c, arnPrefix, region)
+	if ierr != nil && cerr != nil && derr != nil {
 		return r, ierr
 	}
 	return r, nil
+}
+
+// collectDocuments lists the documents the account owns and, for each, the
+// accounts it is shared with. A document whose permissions cannot be read
+// keeps an unknown SharedWith: it may be public.
+func collectDocuments(ctx context.Context, env *aws.Env, c API, arnPrefix, region string) (core.Val[[]ssmm.Document], error) {
+	// Owner=Self: the documents this account created. AWS's own documents
+	// and documents shared with the account are other owners' to share
+	// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListDocuments.html).
+	dp := awsssm.NewListDocumentsPaginator(c, &awsssm.ListDocumentsInput{
+		Filters: []types.DocumentKeyValuesFilter{{Key: sdk.String("Owner"), Values: []string{"Self"}}},
+	})
+	ids, err := kit.All(ctx, dp.HasMorePages, dp.NextPage, func(o *awsssm.ListDocumentsOutput) []types.DocumentIdentifier {
+		return o.DocumentIdentifiers
+	})
+	if err != nil {
+		return core.Unknown[[]ssmm.Document](env.Unknown(service, region, "ListDocuments", "", err)), err
+	}
+	docs := make([]ssmm.Document, len(ids))
+	kit.Each(ctx, len(ids), kit.ItemConcurrency, func(ctx context.Context, i int) {
+		name := sdk.ToString(ids[i].Name)
+		d := ssmm.Document{
+			Meta:         core.Meta{ARN: arnPrefix + ":ssm:" + region + ":" + env.AccountID + ":document/" + name, Account: env.AccountID, Region: region},
+			Name:         name,
+			DocumentType: string(ids[i].DocumentType),
+		}
+		shared, err := kit.Tokens(ctx, func(ctx context.Context, token *string) ([]string, *string, error) {
+			out, err := c.DescribeDocumentPermission(ctx, &awsssm.DescribeDocumentPermissionInput{
+				Name: sdk.String(name), PermissionType: types.DocumentPermissionTypeShare, NextToken: token})
+			if err != nil {
+				return nil, nil, err
+			}
+			return out.AccountIds, out.NextToken, nil
+		})
+		if err != nil {
+			d.SharedWith = core.Unknown[[]string](env.Unknown(service, region, "DescribeDocumentPermission", d.ARN, err))
+		} else {
+			if shared == nil {
+				shared = []string{}
+			}
+			sort.Strings(shared)
+			d.SharedWith = core.Known(shared)
+		}
+		docs[i] = d
+	})
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Name < docs[j].Name })
+	return core.Known(docs), nil
 }
 
 // convInstance converts a managed node. EC2 instances keep their EC2 ARN so

@@ -1,7 +1,8 @@
 // Package wafv2 collects AWS WAF (v2) web ACLs: REGIONAL web ACLs in every
 // region and CLOUDFRONT web ACLs (global, served by us-east-1), each with its
 // rules and default action, logging configuration and, for regional web
-// ACLs, the associated resources.
+// ACLs, the associated resources; and the account's own rule groups of both
+// scopes with their rules and visibility (CloudWatch metrics) settings.
 package wafv2
 
 import (
@@ -42,6 +43,8 @@ type API interface {
 	GetWebACL(context.Context, *awswaf.GetWebACLInput, ...func(*awswaf.Options)) (*awswaf.GetWebACLOutput, error)
 	GetLoggingConfiguration(context.Context, *awswaf.GetLoggingConfigurationInput, ...func(*awswaf.Options)) (*awswaf.GetLoggingConfigurationOutput, error)
 	ListResourcesForWebACL(context.Context, *awswaf.ListResourcesForWebACLInput, ...func(*awswaf.Options)) (*awswaf.ListResourcesForWebACLOutput, error)
+	ListRuleGroups(context.Context, *awswaf.ListRuleGroupsInput, ...func(*awswaf.Options)) (*awswaf.ListRuleGroupsOutput, error)
+	GetRuleGroup(context.Context, *awswaf.GetRuleGroupInput, ...func(*awswaf.Options)) (*awswaf.GetRuleGroupOutput, error)
 }
 
 type collector struct{}
@@ -57,16 +60,81 @@ func (collector) Regional() bool { return false }
 func (collector) Collect(ctx context.Context, env *aws.Env, _ string, snap *model.Snapshot) error {
 	regions, err := kit.PerRegion(ctx, env, service, snap.Regions, kit.RegionConcurrency,
 		func(ctx context.Context, region string) (wafm.Region, error) {
-			acls, err := CollectScope(ctx, env, awswaf.NewFromConfig(env.Config(region)), region, wafm.ScopeRegional)
-			return wafm.Region{Name: region, WebACLs: acls}, err
+			c := awswaf.NewFromConfig(env.Config(region))
+			acls, err := CollectScope(ctx, env, c, region, wafm.ScopeRegional)
+			groups, gerr := CollectRuleGroups(ctx, env, c, region, wafm.ScopeRegional)
+			if gerr == nil {
+				// One readable list is enough for the region to count as read.
+				err = nil
+			}
+			return wafm.Region{Name: region, WebACLs: acls, RuleGroups: groups}, err
 		})
 	snap.WAFv2.Regions = regions
 	if snap.Partition == "" || snap.Partition == "aws" {
-		snap.WAFv2.CloudFront, _ = CollectScope(ctx, env, awswaf.NewFromConfig(env.Config(cloudFrontRegion)), cloudFrontRegion, wafm.ScopeCloudFront)
+		cf := awswaf.NewFromConfig(env.Config(cloudFrontRegion))
+		snap.WAFv2.CloudFront, _ = CollectScope(ctx, env, cf, cloudFrontRegion, wafm.ScopeCloudFront)
+		snap.WAFv2.CloudFrontRuleGroups, _ = CollectRuleGroups(ctx, env, cf, cloudFrontRegion, wafm.ScopeCloudFront)
 	} else {
-		snap.WAFv2.CloudFront = core.Unknown[[]wafm.WebACL]("not supported (wafv2 CLOUDFRONT scope is read only in the aws partition)")
+		const why = "not supported (wafv2 CLOUDFRONT scope is read only in the aws partition)"
+		snap.WAFv2.CloudFront = core.Unknown[[]wafm.WebACL](why)
+		snap.WAFv2.CloudFrontRuleGroups = core.Unknown[[]wafm.RuleGroup](why)
 	}
 	return err
+}
+
+// CollectRuleGroups reads the account's own rule groups of one scope
+// (ListRuleGroups lists neither managed nor shared rule groups), each with
+// its rules and visibility config from GetRuleGroup.
+func CollectRuleGroups(ctx context.Context, env *aws.Env, c API, region, scope string) (core.Val[[]wafm.RuleGroup], error) {
+	sum, err := kit.Tokens(ctx, func(ctx context.Context, token *string) ([]types.RuleGroupSummary, *string, error) {
+		out, err := c.ListRuleGroups(ctx, &awswaf.ListRuleGroupsInput{Scope: types.Scope(scope), NextMarker: token, Limit: sdk.Int32(100)})
+		if err != nil {
+			return nil, nil, err
+		}
+		return out.RuleGroups, out.NextMarker, nil
+	})
+	if err != nil {
+		return core.Unknown[[]wafm.RuleGroup](env.Unknown(service, region, "ListRuleGroups", scope, err)), err
+	}
+	metaRegion := region
+	if scope == wafm.ScopeCloudFront {
+		metaRegion = core.GlobalRegion
+	}
+	groups := make([]wafm.RuleGroup, len(sum))
+	kit.Each(ctx, len(sum), kit.ItemConcurrency, func(ctx context.Context, i int) {
+		s := sum[i]
+		g := wafm.RuleGroup{
+			Meta:  core.Meta{ARN: sdk.ToString(s.ARN), Account: env.AccountID, Region: metaRegion},
+			ID:    sdk.ToString(s.Id),
+			Name:  sdk.ToString(s.Name),
+			Scope: scope,
+		}
+		got, err := c.GetRuleGroup(ctx, &awswaf.GetRuleGroupInput{Id: s.Id, Name: s.Name, Scope: types.Scope(scope)})
+		switch {
+		case err != nil:
+			g.Details = core.Unknown[wafm.RuleGroupDetails](env.Unknown(service, region, "GetRuleGroup", g.ARN, err))
+		case got == nil || got.RuleGroup == nil:
+			g.Details = core.Unknown[wafm.RuleGroupDetails]("not reported (wafv2:GetRuleGroup)")
+		default:
+			g.Details = core.Known(convRuleGroup(got.RuleGroup))
+		}
+		groups[i] = g
+	})
+	sort.Slice(groups, func(i, j int) bool {
+		return groups[i].Name < groups[j].Name || groups[i].Name == groups[j].Name && groups[i].ID < groups[j].ID
+	})
+	return core.Known(groups), nil
+}
+
+func convRuleGroup(in *types.RuleGroup) wafm.RuleGroupDetails {
+	out := wafm.RuleGroupDetails{Rules: []wafm.Rule{}, Capacity: sdk.ToInt64(in.Capacity)}
+	if v := in.VisibilityConfig; v != nil {
+		out.MetricsEnabled = v.CloudWatchMetricsEnabled
+	}
+	for _, r := range in.Rules {
+		out.Rules = append(out.Rules, convRule(r))
+	}
+	return out
 }
 
 // CollectScope reads the web ACLs of one scope through a client of region.

@@ -38,6 +38,18 @@ func TestCollectMoto(t *testing.T) {
 	kittest.Must(cf.CreateWebACL(ctx, &awswaf.CreateWebACLInput{Name: s("edge"), Scope: types.ScopeCloudfront,
 		DefaultAction: &types.DefaultAction{Allow: &types.AllowAction{}}, VisibilityConfig: vis}))
 
+	// A regional rule group whose second rule sends no metrics, and a
+	// CloudFront one without any.
+	noMetrics := &types.VisibilityConfig{CloudWatchMetricsEnabled: false, SampledRequestsEnabled: false, MetricName: s("quiet")}
+	geo := &types.Statement{GeoMatchStatement: &types.GeoMatchStatement{CountryCodes: []types.CountryCode{types.CountryCodeKp}}}
+	kittest.Must(rc.CreateRuleGroup(ctx, &awswaf.CreateRuleGroupInput{Name: s("own"), Scope: types.ScopeRegional, Capacity: sdk.Int64(10),
+		VisibilityConfig: vis, Rules: []types.Rule{
+			{Name: s("geo"), Priority: 1, Action: &types.RuleAction{Block: &types.BlockAction{}}, Statement: geo, VisibilityConfig: vis},
+			{Name: s("quiet"), Priority: 2, Action: &types.RuleAction{Count: &types.CountAction{}}, Statement: geo, VisibilityConfig: noMetrics},
+		}}))
+	kittest.Must(cf.CreateRuleGroup(ctx, &awswaf.CreateRuleGroupInput{Name: s("edge-group"), Scope: types.ScopeCloudfront,
+		Capacity: sdk.Int64(10), VisibilityConfig: noMetrics}))
+
 	snap := model.New(m.Env.AccountID, m.Env.Partition, []string{"eu-west-1", "us-east-1"})
 	if err := New().Collect(ctx, m.Env, "us-east-1", snap); err != nil {
 		t.Fatalf("Collect: %v", err)
@@ -84,6 +96,64 @@ func TestCollectMoto(t *testing.T) {
 	}
 	if l := kittest.Known(t, "edge logging", edge[0].Logging); l != nil {
 		t.Errorf("edge logging = %+v, want none", l)
+	}
+
+	if g := kittest.Known(t, "us-east-1 regional rule groups", w.Regions[1].RuleGroups); len(g) != 0 {
+		t.Errorf("us-east-1 regional rule groups = %+v (the CloudFront one must not appear here)", g)
+	}
+	groups := kittest.Known(t, "eu-west-1 rule groups", w.Regions[0].RuleGroups)
+	if len(groups) != 1 || groups[0].Name != "own" || groups[0].Scope != wafm.ScopeRegional || groups[0].Region != "eu-west-1" ||
+		groups[0].ARN == "" || groups[0].ID == "" {
+		t.Fatalf("rule groups = %+v", groups)
+	}
+	gd := kittest.Known(t, "rule group details", groups[0].Details)
+	if !gd.MetricsEnabled || len(gd.Rules) != 2 || !gd.Rules[0].MetricsEnabled || gd.Rules[1].MetricsEnabled ||
+		gd.Rules[0].Action != "BLOCK" || gd.Rules[1].Name != "quiet" || gd.Rules[1].Statement != "GeoMatch" {
+		t.Errorf("rule group details = %+v", gd)
+	}
+	cfg := kittest.Known(t, "cloudfront rule groups", w.CloudFrontRuleGroups)
+	if len(cfg) != 1 || cfg[0].Name != "edge-group" || cfg[0].Region != core.GlobalRegion || cfg[0].Scope != wafm.ScopeCloudFront {
+		t.Fatalf("cloudfront rule groups = %+v", cfg)
+	}
+	if d := kittest.Known(t, "edge group details", cfg[0].Details); d.MetricsEnabled || len(d.Rules) != 0 {
+		t.Errorf("edge group details = %+v", d)
+	}
+}
+
+// groupFake lists two rule groups; reading the second is denied.
+type groupFake struct{ API }
+
+func (groupFake) ListRuleGroups(_ context.Context, in *awswaf.ListRuleGroupsInput, _ ...func(*awswaf.Options)) (*awswaf.ListRuleGroupsOutput, error) {
+	if in.NextMarker == nil {
+		return &awswaf.ListRuleGroupsOutput{NextMarker: sdk.String("m"),
+			RuleGroups: []types.RuleGroupSummary{{Name: sdk.String("b"), Id: sdk.String("2"), ARN: sdk.String("arn:b")}}}, nil
+	}
+	return &awswaf.ListRuleGroupsOutput{RuleGroups: []types.RuleGroupSummary{{Name: sdk.String("a"), Id: sdk.String("1"), ARN: sdk.String("arn:a")}}}, nil
+}
+
+func (groupFake) GetRuleGroup(_ context.Context, in *awswaf.GetRuleGroupInput, _ ...func(*awswaf.Options)) (*awswaf.GetRuleGroupOutput, error) {
+	if sdk.ToString(in.Name) == "b" {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+	}
+	return &awswaf.GetRuleGroupOutput{RuleGroup: &types.RuleGroup{Capacity: sdk.Int64(5),
+		VisibilityConfig: &types.VisibilityConfig{CloudWatchMetricsEnabled: true}}}, nil
+}
+
+func TestRuleGroups(t *testing.T) {
+	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
+	v, err := CollectRuleGroups(context.Background(), env, groupFake{}, "eu-west-1", wafm.ScopeRegional)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := kittest.Known(t, "groups", v)
+	if len(g) != 2 || g[0].Name != "a" || g[1].Name != "b" {
+		t.Fatalf("groups = %+v", g)
+	}
+	if d := kittest.Known(t, "a", g[0].Details); !d.MetricsEnabled || d.Capacity != 5 || d.Rules == nil {
+		t.Errorf("a = %+v", d)
+	}
+	if g[1].Details.Ok || g[1].Details.Why() != "access denied (wafv2:GetRuleGroup)" {
+		t.Errorf("b = %+v", g[1].Details)
 	}
 }
 
