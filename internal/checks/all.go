@@ -35,6 +35,8 @@ func AllWith(o Options) []Rule {
 		wafv2Rules(),
 		autoscalingRules(),
 		ssmRules(),
+		cloudfrontRules(),
+		shieldRules(),
 		wafClassicRules(),
 		identityCenterRules(),
 		backupRules(),

@@ -410,7 +410,7 @@ func asgRegion(s *model.Snapshot) *autoscaling.Region {
 func servicesFixtures() map[string]fixture {
 	return mergeFixtures(lambdaFixtures(), dynamodbFixtures(), messagingFixtures(), ecrFixtures(), eksFixtures(),
 		secretsManagerFixtures(), acmFixtures(), wafv2Fixtures(), autoscalingFixtures(), ssmFixtures(), apigatewayFixtures(), efsFixtures(),
-		backupFixtures(), iamPasswordFixtures(), wafIdentityFixtures())
+		backupFixtures(), iamPasswordFixtures(), wafIdentityFixtures(), edgeFixtures())
 }
 
 func TestSvcRegionsUncollectedRegion(t *testing.T) {

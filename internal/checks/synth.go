@@ -395,6 +395,8 @@ func SyntheticSnapshot(n int) *model.Snapshot {
 	addSyntheticEC2FSBP(s, acct)
 	addSyntheticEFS(s, acct, n)
 	addSyntheticWAFIdentity(s, acct, n)
+	// Last: Shield protects what the generators above made.
+	addSyntheticEdge(s, acct, n)
 	s.Normalize()
 	return s
 }

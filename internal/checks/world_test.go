@@ -239,6 +239,8 @@ func compliantSnapshot() *model.Snapshot {
 	addCompliantAPIGateway(s)
 	addCompliantEFS(s)
 	addCompliantWAFIdentity(s)
+	// Last: protects with Shield Advanced whatever the helpers above added.
+	addCompliantEdge(s)
 	return s
 }
 

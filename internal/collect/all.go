@@ -10,6 +10,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/apigateway"
 	"github.com/demarc-sec/demarc/internal/collect/aws/autoscaling"
 	"github.com/demarc-sec/demarc/internal/collect/aws/backup"
+	"github.com/demarc-sec/demarc/internal/collect/aws/cloudfront"
 	"github.com/demarc-sec/demarc/internal/collect/aws/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/collect/aws/dynamodb"
 	"github.com/demarc-sec/demarc/internal/collect/aws/ec2"
@@ -27,6 +28,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/collect/aws/s3"
 	"github.com/demarc-sec/demarc/internal/collect/aws/secretsmanager"
 	"github.com/demarc-sec/demarc/internal/collect/aws/secsvc"
+	"github.com/demarc-sec/demarc/internal/collect/aws/shield"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sns"
 	"github.com/demarc-sec/demarc/internal/collect/aws/sqs"
 	"github.com/demarc-sec/demarc/internal/collect/aws/ssm"
@@ -42,6 +44,7 @@ func All() []aws.Collector {
 		apigateway.New(),
 		autoscaling.New(),
 		backup.New(),
+		cloudfront.New(),
 		cloudtrail.New(),
 		dynamodb.New(),
 		ec2.New(),
@@ -58,6 +61,7 @@ func All() []aws.Collector {
 		rds.New(),
 		s3.New(),
 		secretsmanager.New(),
+		shield.New(),
 		sns.New(),
 		sqs.New(),
 		ssm.New(),

@@ -13,6 +13,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/apigateway"
 	"github.com/demarc-sec/demarc/internal/model/autoscaling"
 	"github.com/demarc-sec/demarc/internal/model/backup"
+	"github.com/demarc-sec/demarc/internal/model/cloudfront"
 	"github.com/demarc-sec/demarc/internal/model/cloudtrail"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/dynamodb"
@@ -31,6 +32,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/s3"
 	"github.com/demarc-sec/demarc/internal/model/secretsmanager"
 	"github.com/demarc-sec/demarc/internal/model/secsvc"
+	"github.com/demarc-sec/demarc/internal/model/shield"
 	"github.com/demarc-sec/demarc/internal/model/sns"
 	"github.com/demarc-sec/demarc/internal/model/sqs"
 	"github.com/demarc-sec/demarc/internal/model/ssm"
@@ -92,6 +94,10 @@ type Snapshot struct {
 	IdentityCenter []identitycenter.Region `json:"identity_center,omitempty"`
 	// Organizations is global: the organization as the account sees it.
 	Organizations organizations.State `json:"organizations"`
+	// CloudFront is global: every distribution with its configuration.
+	CloudFront cloudfront.State `json:"cloudfront"`
+	// Shield is global: the Shield Advanced subscription and protections.
+	Shield shield.State `json:"shield"`
 
 	// Errors lists every read that failed, for coverage reporting.
 	Errors []core.CollectError `json:"errors,omitempty"`
