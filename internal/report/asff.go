@@ -471,13 +471,15 @@ func ASFFResourceType(arn string) string {
 		case len(seg) == 4 && seg[0] == "apis" && seg[2] == "stages":
 			return "AwsApiGatewayV2Stage"
 		}
-	case "waf", "waf-regional":
-		prefix := "AwsWaf"
-		if service == "waf-regional" {
-			prefix = "AwsWafRegional"
+	case "waf":
+		if t, ok := map[string]string{"webacl": "AwsWafWebAcl", "rule": "AwsWafRule", "rulegroup": "AwsWafRuleGroup",
+			"ratebasedrule": "AwsWafRateBasedRule"}[typ]; ok {
+			return t
 		}
-		if t, ok := map[string]string{"webacl": "WebAcl", "rule": "Rule", "rulegroup": "RuleGroup", "ratebasedrule": "RateBasedRule"}[typ]; ok {
-			return prefix + t
+	case "waf-regional":
+		if t, ok := map[string]string{"webacl": "AwsWafRegionalWebAcl", "rule": "AwsWafRegionalRule",
+			"rulegroup": "AwsWafRegionalRuleGroup", "ratebasedrule": "AwsWafRegionalRateBasedRule"}[typ]; ok {
+			return t
 		}
 	}
 	return "Other"
