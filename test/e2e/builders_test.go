@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/inspector2"
 	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
@@ -235,10 +236,11 @@ func (b *builder) defaultVPC(region string) (vpcID, subnetID, sgID, aclID string
 	return vpcID, subnetID, sgID, aclID
 }
 
-// amiID is the image the instances run. moto does not validate AMIs on
-// RunInstances (unless MOTO_ENABLE_AMI_VALIDATION is set), and listing its
-// ~1,200 built-in images costs seconds per region.
-const amiID = "ami-0e2c8caa4b6378d8c"
+// amiID is the image the instances run: one of moto's built-in HVM images
+// (an image moto does not know gives a paravirtual instance, FSBP EC2.24).
+// moto does not validate AMIs on RunInstances, and listing its ~1,200
+// built-in images costs seconds per region.
+const amiID = "ami-03cf127a"
 
 // runInstance starts one instance in the default subnet of region.
 func (b *builder) runInstance(region, name, subnet, sg string, tokens ec2types.HttpTokensState, publicIP, encrypted bool) string {
@@ -443,6 +445,7 @@ func buildMisconfigured(b *builder) account {
 		b.must(err, "disable moto's default Macie session in "+region)
 	}
 	buildMisconfiguredServices(b)
+	buildMisconfiguredEdge(b)
 	return account{ID: b.account, Buckets: []string{public, trailBucket}}
 }
 
@@ -518,7 +521,9 @@ func buildWellConfigured(b *builder) account {
 	logs, data := "logs-"+b.account, "data-"+b.account
 	s := b.s3()
 	for _, bucket := range []string{logs, data} {
-		b.createBucket(bucket)
+		// Object Lock can only be enabled at creation (FSBP S3.15).
+		_, err = s.CreateBucket(b.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectLockEnabledForBucket: aws.Bool(true)})
+		b.must(err, "bucket "+bucket)
 		_, err = s.PutPublicAccessBlock(b.ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket), PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
 			BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
 		b.must(err, "bucket block public access "+bucket)
@@ -653,7 +658,12 @@ func buildWellConfigured(b *builder) account {
 	// Detection in every scanned region.
 	for _, r := range scanRegions {
 		cfg := b.cfg(r)
-		det, err := guardduty.NewFromConfig(cfg).CreateDetector(b.ctx, &guardduty.CreateDetectorInput{Enable: aws.Bool(true)})
+		det, err := guardduty.NewFromConfig(cfg).CreateDetector(b.ctx, &guardduty.CreateDetectorInput{Enable: aws.Bool(true),
+			// S3 and RDS Protection (FSBP GuardDuty.10, GuardDuty.9).
+			Features: []gdtypes.DetectorFeatureConfiguration{
+				{Name: gdtypes.DetectorFeatureS3DataEvents, Status: gdtypes.FeatureStatusEnabled},
+				{Name: gdtypes.DetectorFeatureRdsLoginEvents, Status: gdtypes.FeatureStatusEnabled},
+			}})
 		b.must(err, "guardduty "+r)
 		b.name(aws.ToString(det.DetectorId), "detector@"+r)
 		_, err = securityhub.NewFromConfig(cfg).EnableSecurityHub(b.ctx, &securityhub.EnableSecurityHubInput{EnableDefaultStandards: aws.Bool(true)})

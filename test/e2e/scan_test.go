@@ -69,13 +69,19 @@ func TestScanMisconfigured(t *testing.T) {
 // wellConfiguredExceptions are the only non-PASS results allowed in the
 // well-configured account, each a moto gap (docs/testing.md).
 var wellConfiguredExceptions = map[string]string{
-	"iam-root-mfa-enabled":           "FAIL: moto's GetAccountSummary always reports AccountMFAEnabled=0",
-	"iam-root-hardware-mfa":          "FAIL: same (AccountMFAEnabled=0, no root row in the credential report)",
-	"s3-bucket-mfa-delete":           "FAIL: moto ignores MFADelete in PutBucketVersioning",
-	"iam-root-not-used-recently":     "UNKNOWN: moto's credential report has no <root_account> row",
-	"inspector-lambda-code-scanning": "FAIL: moto's Inspector2 never reports Lambda code scanning as enabled",
-	"ssm-instance-managed":           "FAIL: moto lacks DescribeInstanceInformation; the test front answers it with an empty list",
-	"kms-key-rotation-enabled":       "FAIL: on a key moto creates by itself and reports as customer managed; the builder's own key rotates and PASSes",
+	"iam-root-mfa-enabled":              "FAIL: moto's GetAccountSummary always reports AccountMFAEnabled=0",
+	"iam-root-hardware-mfa":             "FAIL: same (AccountMFAEnabled=0, no root row in the credential report)",
+	"s3-bucket-mfa-delete":              "FAIL: moto ignores MFADelete in PutBucketVersioning",
+	"iam-root-not-used-recently":        "UNKNOWN: moto's credential report has no <root_account> row",
+	"inspector-lambda-code-scanning":    "FAIL: moto's Inspector2 never reports Lambda code scanning as enabled",
+	"ssm-instance-managed":              "FAIL: moto lacks DescribeInstanceInformation; the test front answers it with an empty list",
+	"kms-key-rotation-enabled":          "FAIL: on a key moto creates by itself and reports as customer managed; the builder's own key rotates and PASSes",
+	"ec2-client-vpn-connection-logging": "UNKNOWN: moto does not implement DescribeClientVpnEndpoints",
+	"sns-topic-delivery-status-logging": "FAIL: moto drops the <Protocol>SuccessFeedbackRoleArn/FailureFeedbackRoleArn topic attributes the builder sets",
+	"waf-classic-*":                     "UNKNOWN: moto does not implement AWS WAF Classic (waf, waf-regional)",
+	// Not built by buildWellConfigured (the rule's PASS is covered by its
+	// fixtures in internal/checks); listed so the gap stays visible.
+	"s3-bucket-cross-region-replication": "FAIL: the builder sets up no cross-Region replication (it would need a second Region's KMS key, log bucket and queue)",
 }
 
 // wellConfiguredException returns the documented reason a rule may be

@@ -22,20 +22,29 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	ag2types "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	bktypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/dax"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
+	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
@@ -44,10 +53,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 	waftypes "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
@@ -307,8 +321,11 @@ func buildWellConfiguredServices(b *builder, keyARN, instance, web string) {
 		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
 	b.must(err, "alarm queue ARN")
 	sc := sns.NewFromConfig(cfg)
+	// Delivery status logging for the SQS protocol (FSBP SNS.2).
+	feedback := b.serviceRole("sns-delivery-logs", "sns.amazonaws.com")
 	topic, err := sc.CreateTopic(b.ctx, &sns.CreateTopicInput{Name: aws.String("security-alarms"),
-		Attributes: map[string]string{"KmsMasterKeyId": keyARN}})
+		Attributes: map[string]string{"KmsMasterKeyId": keyARN, "SQSSuccessFeedbackRoleArn": feedback,
+			"SQSFailureFeedbackRoleArn": feedback, "SQSSuccessFeedbackSampleRate": "100"}})
 	b.must(err, "alarm topic")
 	_, err = sc.Subscribe(b.ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String(qa.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])})
@@ -329,6 +346,31 @@ func buildWellConfiguredServices(b *builder, keyARN, instance, web string) {
 			AlarmActions: []string{aws.ToString(topic.TopicArn)},
 		})
 		b.must(err, "alarm "+name)
+	}
+
+	// S3 (FSBP S3.10, S3.11, S3.13): a lifecycle configuration and event
+	// notifications to an encrypted queue on both buckets.
+	events, err := sqs.NewFromConfig(cfg).CreateQueue(b.ctx, &sqs.CreateQueueInput{QueueName: aws.String("s3-events"),
+		Attributes: map[string]string{"SqsManagedSseEnabled": "true"}})
+	b.must(err, "s3 events queue")
+	eventsARN := "arn:aws:sqs:" + r + ":" + b.account + ":s3-events"
+	_, err = sqs.NewFromConfig(cfg).SetQueueAttributes(b.ctx, &sqs.SetQueueAttributesInput{QueueUrl: events.QueueUrl,
+		Attributes: map[string]string{string(sqstypes.QueueAttributeNamePolicy): policyJSON(map[string]any{
+			"Effect": "Allow", "Principal": map[string]any{"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": eventsARN,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": b.account}}})}})
+	b.must(err, "s3 events queue policy")
+	for _, bucket := range []string{"logs-" + b.account, "data-" + b.account} {
+		_, err = b.s3().PutBucketLifecycleConfiguration(b.ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(bucket),
+			LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
+				ID: aws.String("tidy"), Status: s3types.ExpirationStatusEnabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+				NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(90)},
+				AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)},
+			}}}})
+		b.must(err, "bucket lifecycle "+bucket)
+		_, err = b.s3().PutBucketNotificationConfiguration(b.ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(bucket),
+			NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+				QueueArn: aws.String(eventsARN), Events: []s3types.Event{s3types.EventS3ObjectRemoved, s3types.EventS3ObjectCreated}}}}})
+		b.must(err, "bucket notifications "+bucket)
 	}
 
 	// DynamoDB: on-demand capacity, PITR, deletion protection, KMS.
@@ -426,4 +468,105 @@ func buildWellConfiguredServices(b *builder, keyARN, instance, web string) {
 		LogDestinationConfigs: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:aws-waf-logs-app", r, b.account)},
 	}})
 	b.must(err, "wafv2 logging")
+}
+
+// buildMisconfiguredEdge adds the services of the second coverage round to
+// the misconfigured account: EFS, CloudFront, API Gateway, DAX, an S3
+// access point and an IAM Identity Center permission set.
+func buildMisconfiguredEdge(b *builder) {
+	r := primary
+	cfg := b.cfg(r)
+	_, subnet, _, _ := b.defaultVPC(r)
+
+	// EFS: unencrypted, no backups, a mount target in a subnet that maps
+	// public IPs, an access point at "/" without a POSIX user.
+	ec := efs.NewFromConfig(cfg)
+	fs, err := ec.CreateFileSystem(b.ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("shared-fs"), Encrypted: aws.Bool(false),
+		Tags: []efstypes.Tag{{Key: aws.String("Name"), Value: aws.String("shared-fs")}}})
+	b.must(err, "efs file system")
+	b.name(aws.ToString(fs.FileSystemId), "fs-shared")
+	mt, err := ec.CreateMountTarget(b.ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: aws.String(subnet)})
+	b.must(err, "efs mount target")
+	b.name(aws.ToString(mt.MountTargetId), "fsmt-shared")
+	ap, err := ec.CreateAccessPoint(b.ctx, &efs.CreateAccessPointInput{FileSystemId: fs.FileSystemId, ClientToken: aws.String("root-ap"),
+		RootDirectory: &efstypes.RootDirectory{Path: aws.String("/")}})
+	b.must(err, "efs access point")
+	b.name(aws.ToString(ap.AccessPointId), "fsap-root")
+
+	// CloudFront: an S3 origin without origin access control, viewers on
+	// plain HTTP, the default certificate, no logging, no WAF, no root
+	// object, no failover.
+	dist, err := cloudfront.NewFromConfig(cfg).CreateDistribution(b.ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String("legacy-cdn"), Comment: aws.String("legacy"), Enabled: aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+			Id: aws.String("public-bucket"), DomainName: aws.String("public-" + b.account + ".s3.amazonaws.com"),
+			S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")},
+		}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
+			TargetOriginId: aws.String("public-bucket"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
+			MinTTL:          aws.Int64(0),
+			ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false), Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}},
+			TrustedSigners:  &cftypes.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+		},
+	}})
+	b.must(err, "cloudfront distribution")
+	b.name(aws.ToString(dist.Distribution.Id), "cf-legacy")
+
+	// API Gateway: a REST API stage without logging, tracing, client
+	// certificate or WAF; an HTTP API with an unauthenticated route and no
+	// access log.
+	ag := apigateway.NewFromConfig(cfg)
+	api, err := ag.CreateRestApi(b.ctx, &apigateway.CreateRestApiInput{Name: aws.String("legacy-api")})
+	b.must(err, "rest api")
+	b.name(aws.ToString(api.Id), "restapi-legacy")
+	res, err := ag.GetResources(b.ctx, &apigateway.GetResourcesInput{RestApiId: api.Id})
+	b.must(err, "rest api resources")
+	root := res.Items[0].Id
+	_, err = ag.PutMethod(b.ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: root, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})
+	b.must(err, "rest api method")
+	_, err = ag.PutIntegration(b.ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: root, HttpMethod: aws.String("GET"),
+		Type: agtypes.IntegrationTypeHttp, IntegrationHttpMethod: aws.String("GET"), Uri: aws.String("http://backend.example.com/")})
+	b.must(err, "rest api integration")
+	_, err = ag.CreateDeployment(b.ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")})
+	b.must(err, "rest api deployment")
+	g2 := apigatewayv2.NewFromConfig(cfg)
+	httpAPI, err := g2.CreateApi(b.ctx, &apigatewayv2.CreateApiInput{Name: aws.String("legacy-http"), ProtocolType: ag2types.ProtocolTypeHttp})
+	b.must(err, "http api")
+	b.name(aws.ToString(httpAPI.ApiId), "httpapi-legacy")
+	route, err := g2.CreateRoute(b.ctx, &apigatewayv2.CreateRouteInput{ApiId: httpAPI.ApiId, RouteKey: aws.String("GET /items"),
+		AuthorizationType: ag2types.AuthorizationTypeNone})
+	b.must(err, "http api route")
+	b.name(aws.ToString(route.RouteId), "route-get-items")
+	_, err = g2.CreateStage(b.ctx, &apigatewayv2.CreateStageInput{ApiId: httpAPI.ApiId, StageName: aws.String("$default")})
+	b.must(err, "http api stage")
+
+	// DAX: a cluster encrypted neither at rest nor in transit.
+	_, err = dax.NewFromConfig(cfg).CreateCluster(b.ctx, &dax.CreateClusterInput{ClusterName: aws.String("legacy-dax"),
+		NodeType: aws.String("dax.t3.small"), ReplicationFactor: 1,
+		IamRoleArn: aws.String(b.serviceRole("dax-access", "dax.amazonaws.com"))})
+	b.must(err, "dax cluster")
+
+	// S3 access point without Block Public Access.
+	_, err = s3control.NewFromConfig(cfg).CreateAccessPoint(b.ctx, &s3control.CreateAccessPointInput{AccountId: aws.String(b.account),
+		Bucket: aws.String("public-" + b.account), Name: aws.String("open-ap"),
+		PublicAccessBlockConfiguration: &s3ctypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false),
+			BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}})
+	b.must(err, "s3 access point")
+
+	// IAM Identity Center: a permission set granting AdministratorAccess
+	// (moto gives every region an instance).
+	sso := ssoadmin.NewFromConfig(cfg)
+	inst, err := sso.ListInstances(b.ctx, &ssoadmin.ListInstancesInput{})
+	b.must(err, "identity center instances")
+	if len(inst.Instances) > 0 {
+		ps, err := sso.CreatePermissionSet(b.ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: inst.Instances[0].InstanceArn,
+			Name: aws.String("Admins"), SessionDuration: aws.String("PT1H")})
+		b.must(err, "permission set")
+		b.name(lastSegment(aws.ToString(inst.Instances[0].InstanceArn)), "ssoins-moto")
+		b.name(lastSegment(aws.ToString(ps.PermissionSet.PermissionSetArn)), "ps-admins")
+		_, err = sso.AttachManagedPolicyToPermissionSet(b.ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{
+			InstanceArn: inst.Instances[0].InstanceArn, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			ManagedPolicyArn: aws.String(b.awsPolicy("AdministratorAccess"))})
+		b.must(err, "permission set policy")
+	}
 }
