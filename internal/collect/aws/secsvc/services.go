@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -18,9 +17,9 @@ import (
 	awssh "github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/secsvc"
 )
@@ -164,7 +163,7 @@ func ReadSecurityHub(ctx context.Context, env *aws.Env, c SecurityHubAPI, region
 	}
 	stds, err := enabledStandards(ctx, c)
 	if err != nil {
-		out.Standards = core.Unknown[[]string](env.Unknown("securityhub", region, "GetEnabledStandards", "", notImplemented(err)))
+		out.Standards = core.Unknown[[]string](env.Unknown("securityhub", region, "GetEnabledStandards", "", kit.NotImplemented(err)))
 		return core.Known(out)
 	}
 	sort.Strings(stds)
@@ -405,7 +404,7 @@ func ReadAccessAnalyzer(ctx context.Context, env *aws.Env, c AccessAnalyzerAPI, 
 			page, err = p.NextPage(ctx)
 		}
 		if err != nil {
-			return core.Unknown[[]secsvc.Analyzer](env.Unknown("access-analyzer", region, "ListAnalyzers", "", notImplemented(err)))
+			return core.Unknown[[]secsvc.Analyzer](env.Unknown("access-analyzer", region, "ListAnalyzers", "", kit.NotImplemented(err)))
 		}
 		for _, a := range page.Analyzers {
 			out = append(out, secsvc.Analyzer{ARN: sdk.ToString(a.Arn), Name: sdk.ToString(a.Name),
@@ -414,26 +413,6 @@ func ReadAccessAnalyzer(ctx context.Context, env *aws.Env, c AccessAnalyzerAPI, 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
 	return core.Known(out)
-}
-
-// notImplemented marks an answer that is not an AWS API at all: an HTTP
-// 404/500/501 whose body is no AWS error document. AWS itself always sends a
-// coded error (even InternalFailure); an endpoint that does not implement
-// the service does not (moto answers "Unable to find appropriate backend"
-// with a bare 500 for IAM Access Analyzer). Such a read is "not supported",
-// still unknown, never "not enabled".
-func notImplemented(err error) error {
-	var re *smithyhttp.ResponseError
-	var de *smithy.DeserializationError
-	if !errors.As(err, &re) || !errors.As(err, &de) {
-		return err
-	}
-	switch re.HTTPStatusCode() {
-	case http.StatusNotFound, http.StatusInternalServerError, http.StatusNotImplemented:
-		return &smithy.GenericAPIError{Code: "NotImplemented",
-			Message: fmt.Sprintf("endpoint answered HTTP %d without an AWS error: %v", re.HTTPStatusCode(), err)}
-	}
-	return err
 }
 
 // valErr turns an unknown value into the collector's error.

@@ -27,6 +27,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
+	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit"
 	"github.com/demarc-sec/demarc/internal/model"
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/secsvc"
@@ -437,8 +438,8 @@ func TestNotImplemented(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := aws.Classify(notImplemented(tt.err)); got != tt.want {
-				t.Errorf("Classify(notImplemented(%v)) = %q, want %q", tt.err, got, tt.want)
+			if got := aws.Classify(kit.NotImplemented(tt.err)); got != tt.want {
+				t.Errorf("Classify(kit.NotImplemented(%v)) = %q, want %q", tt.err, got, tt.want)
 			}
 		})
 	}

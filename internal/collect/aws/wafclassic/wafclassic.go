@@ -19,13 +19,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 
 	awswaf "github.com/aws/aws-sdk-go-v2/service/waf"
 	awswafr "github.com/aws/aws-sdk-go-v2/service/wafregional"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/demarc-sec/demarc/internal/collect/aws"
 	"github.com/demarc-sec/demarc/internal/collect/aws/internal/kit"
@@ -125,7 +122,7 @@ func (sc Scope) metaRegion() string {
 func CollectScope(ctx context.Context, env *aws.Env, c Client, sc Scope) (wcm.Region, error) {
 	r := wcm.Region{Name: sc.Name}
 	unknown := func(op, resource string, err error) string {
-		return env.Unknown(sc.Service, sc.Region, op, resource, notImplemented(err))
+		return env.Unknown(sc.Service, sc.Region, op, resource, kit.NotImplemented(err))
 	}
 	meta := func(arn string) core.Meta {
 		return core.Meta{ARN: arn, Account: env.AccountID, Region: sc.metaRegion()}
@@ -233,23 +230,4 @@ func sortedRules(in []wcm.ActivatedRule) []wcm.ActivatedRule {
 
 func less(nameA, idA, nameB, idB string) bool {
 	return nameA < nameB || nameA == nameB && idA < idB
-}
-
-// notImplemented marks an answer that is not an AWS API at all: an HTTP
-// 404/500/501 whose body is no AWS error document, as an endpoint that does
-// not serve WAF Classic answers (moto has no WAF Classic and answers so).
-// AWS always sends a coded error. Such a read is "not supported": unknown,
-// never "no resources".
-func notImplemented(err error) error {
-	var re *smithyhttp.ResponseError
-	var de *smithy.DeserializationError
-	if !errors.As(err, &re) || !errors.As(err, &de) {
-		return err
-	}
-	switch re.HTTPStatusCode() {
-	case http.StatusNotFound, http.StatusInternalServerError, http.StatusNotImplemented:
-		return &smithy.GenericAPIError{Code: "NotImplemented",
-			Message: fmt.Sprintf("endpoint answered HTTP %d without an AWS error: %v", re.HTTPStatusCode(), err)}
-	}
-	return err
 }
