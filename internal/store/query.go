@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +45,14 @@ type Querier interface {
 	// IndexRows streams the columns a caller needs to filter a scan's
 	// findings itself, in recorded order. fn must not call the Store.
 	IndexRows(ctx context.Context, scanID int64, fn func(IndexRow) error) error
+	// SelectIndexRows streams the columns q names of a scan's findings
+	// (Seq always), in recorded order; the other fields stay zero, except
+	// Status when q keeps one status. fn must not call the Store.
+	SelectIndexRows(ctx context.Context, q IndexQuery, fn func(IndexRow) error) error
 	// FailFingerprints streams the fingerprints of a scan's FAILs.
 	FailFingerprints(ctx context.Context, scanID int64, fn func(string) error) error
+	// ResourceCountsOf is ResourceCounts for the named resources only.
+	ResourceCountsOf(ctx context.Context, scanID int64, arns []string) ([]ResourceCount, error)
 	// RuleMetas returns every recorded rule metadata row by ref.
 	RuleMetas(ctx context.Context) (map[int64]RuleMeta, error)
 }
@@ -59,6 +67,38 @@ type IndexRow struct {
 	ResourceARN string
 	Message     string
 	Fingerprint string
+}
+
+// IndexColumns names the column groups SelectIndexRows reads. The caller
+// of a large scan reads only the groups it needs: each column read costs
+// about as much per row as the row itself.
+type IndexColumns uint8
+
+const (
+	// IndexKeys is RuleRef, Status, Region and Suppressed.
+	IndexKeys IndexColumns = 1 << iota
+	// IndexARN is ResourceARN.
+	IndexARN
+	// IndexMessage is Message.
+	IndexMessage
+	// IndexFingerprint is Fingerprint.
+	IndexFingerprint
+	// IndexFailFingerprint is Fingerprint of the FAILs, empty for the
+	// other findings: with IndexKeys, what comparing with another scan
+	// needs, in the same pass.
+	IndexFailFingerprint
+	// IndexText is ResourceARN and Message.
+	IndexText = IndexARN | IndexMessage
+	// IndexAll is every column of IndexRow.
+	IndexAll = IndexKeys | IndexText | IndexFingerprint
+)
+
+// IndexQuery selects the rows and columns SelectIndexRows streams.
+type IndexQuery struct {
+	ScanID  int64
+	Columns IndexColumns
+	// Status, when set, keeps only the findings with this status.
+	Status checks.Status
 }
 
 // AsQuerier returns the query interface of a store opened by Open.
@@ -562,10 +602,46 @@ func (s *sqlStore) FindingBySeq(ctx context.Context, scanID int64, seq int, prev
 }
 
 func (s *sqlStore) ResourceCounts(ctx context.Context, scanID int64) ([]ResourceCount, error) {
+	return s.resourceCounts(ctx, scanID, nil)
+}
+
+// ResourceCountsOf reads the scan's rows once per batch of ARNs but
+// groups only the rows of those resources: a page of the inventory costs
+// a scan of the findings, not a sort of all of them.
+func (s *sqlStore) ResourceCountsOf(ctx context.Context, scanID int64, arns []string) ([]ResourceCount, error) {
+	arns = slices.Compact(slices.Sorted(slices.Values(arns))) // a resource in two batches would count twice
+	out := []ResourceCount{}
+	const batch = 1000 // well under both backends' bind-parameter limits
+	for start := 0; start < len(arns); start += batch {
+		part, err := s.resourceCounts(ctx, scanID, arns[start:min(start+batch, len(arns))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ResourceARN != out[j].ResourceARN {
+			return out[i].ResourceARN < out[j].ResourceARN
+		}
+		return out[i].Region < out[j].Region
+	})
+	return out, nil
+}
+
+// resourceCounts counts the resources of a scan, all of them when arns is
+// nil.
+func (s *sqlStore) resourceCounts(ctx context.Context, scanID int64, arns []string) ([]ResourceCount, error) {
+	where, args := []string{"scan_id = ? AND " + bySeq}, []any{scanID}
+	if arns != nil {
+		if len(arns) == 0 {
+			return []ResourceCount{}, nil
+		}
+		inList("resource_arn", arns, &where, &args)
+	}
 	rows, err := s.b.query(ctx, `SELECT resource_arn, region, COUNT(*),
 		SUM(CASE WHEN status = 'FAIL' AND NOT suppressed THEN 1 ELSE 0 END),
 		SUM(CASE WHEN status = 'UNKNOWN' AND NOT suppressed THEN 1 ELSE 0 END)
-		FROM findings WHERE scan_id = ? AND `+bySeq+` GROUP BY resource_arn, region ORDER BY resource_arn, region`, scanID)
+		FROM findings WHERE `+strings.Join(where, " AND ")+` GROUP BY resource_arn, region ORDER BY resource_arn, region`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count resources of scan %d: %w", scanID, err)
 	}
@@ -589,28 +665,65 @@ func (s *sqlStore) ResourceCounts(ctx context.Context, scanID int64) ([]Resource
 }
 
 func (s *sqlStore) IndexRows(ctx context.Context, scanID int64, fn func(IndexRow) error) error {
-	rows, err := s.b.query(ctx, `SELECT seq, rule_ref, status, region, suppressed, resource_arn, message, fingerprint
-		FROM findings WHERE scan_id = ? ORDER BY seq`, scanID)
+	return s.SelectIndexRows(ctx, IndexQuery{ScanID: scanID, Columns: IndexAll}, fn)
+}
+
+func (s *sqlStore) SelectIndexRows(ctx context.Context, q IndexQuery, fn func(IndexRow) error) error {
+	var (
+		r               IndexRow
+		seq, refAndSupp int64
+		status          string
+	)
+	cols, dest := []string{"seq"}, []any{&seq}
+	if q.Columns&IndexKeys != 0 {
+		// The rule and the suppression travel as one number: each column
+		// read costs about as much per row as the row itself, and this
+		// one less saves some 15% of reading a scan's keys.
+		cols = append(cols, "rule_ref * 2 + CASE WHEN suppressed THEN 1 ELSE 0 END", "status", "region")
+		dest = append(dest, &refAndSupp, &status, &r.Region)
+	}
+	if q.Columns&IndexARN != 0 {
+		cols = append(cols, "resource_arn")
+		dest = append(dest, &r.ResourceARN)
+	}
+	if q.Columns&IndexMessage != 0 {
+		cols = append(cols, "message")
+		dest = append(dest, &r.Message)
+	}
+	switch {
+	case q.Columns&IndexFingerprint != 0:
+		cols = append(cols, "fingerprint")
+		dest = append(dest, &r.Fingerprint)
+	case q.Columns&IndexFailFingerprint != 0:
+		cols = append(cols, "CASE WHEN status = 'FAIL' THEN fingerprint ELSE '' END")
+		dest = append(dest, &r.Fingerprint)
+	}
+	where, args := "scan_id = ? AND "+bySeq, []any{q.ScanID}
+	if q.Status != "" {
+		where += " AND status = ?"
+		args = append(args, string(q.Status))
+	}
+	rows, err := s.b.query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM findings WHERE "+where+" ORDER BY seq", args...)
 	if err != nil {
-		return fmt.Errorf("read findings of scan %d: %w", scanID, err)
+		return fmt.Errorf("read findings of scan %d: %w", q.ScanID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			r      IndexRow
-			seq    int64
-			status string
-		)
-		if err := rows.Scan(&seq, &r.RuleRef, &status, &r.Region, &r.Suppressed, &r.ResourceARN, &r.Message, &r.Fingerprint); err != nil {
-			return fmt.Errorf("read findings of scan %d: %w", scanID, err)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("read findings of scan %d: %w", q.ScanID, err)
 		}
-		r.Seq, r.Status = int(seq), checks.Status(status)
+		r.Seq = int(seq)
+		if q.Columns&IndexKeys != 0 {
+			r.RuleRef, r.Suppressed, r.Status = refAndSupp>>1, refAndSupp&1 == 1, checks.Status(status)
+		} else {
+			r.Status = q.Status
+		}
 		if err := fn(r); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read findings of scan %d: %w", scanID, err)
+		return fmt.Errorf("read findings of scan %d: %w", q.ScanID, err)
 	}
 	return nil
 }

@@ -463,6 +463,81 @@ func TestQueryStreams(t *testing.T) {
 		if len(fps) != 25 {
 			t.Errorf("%d FAIL fingerprints, want 25", len(fps))
 		}
+		// Column groups: only the chosen fields are set.
+		for _, cols := range []IndexColumns{0, IndexKeys, IndexText, IndexARN, IndexMessage, IndexFingerprint, IndexKeys | IndexText,
+			IndexKeys | IndexARN | IndexFailFingerprint} {
+			i := 0
+			err := q.SelectIndexRows(ctx, IndexQuery{ScanID: sc.ID, Columns: cols}, func(r IndexRow) error {
+				f := fs[i]
+				i++
+				want := IndexRow{Seq: i}
+				if cols&IndexKeys != 0 {
+					want.Status, want.Region, want.Suppressed, want.RuleRef = f.Status, f.Region, f.Suppressed, r.RuleRef
+					if metas[r.RuleRef].RuleID != f.RuleID {
+						t.Errorf("columns %b row %d: rule ref %d", cols, i, r.RuleRef)
+					}
+				}
+				if cols&IndexARN != 0 {
+					want.ResourceARN = f.ResourceARN
+				}
+				if cols&IndexMessage != 0 {
+					want.Message = f.Message
+				}
+				if cols&IndexFingerprint != 0 || (cols&IndexFailFingerprint != 0 && f.Status == checks.Fail) {
+					want.Fingerprint = f.Fingerprint
+				}
+				if r != want {
+					t.Errorf("columns %b row %d: %+v, want %+v", cols, i, r, want)
+				}
+				return nil
+			})
+			if err != nil || i != 50 {
+				t.Fatalf("columns %b: %d rows, %v", cols, i, err)
+			}
+		}
+		var failSeqs []int
+		err = q.SelectIndexRows(ctx, IndexQuery{ScanID: sc.ID, Columns: IndexFingerprint, Status: checks.Fail}, func(r IndexRow) error {
+			if r.Status != checks.Fail || r.Fingerprint != fs[r.Seq-1].Fingerprint || fs[r.Seq-1].Status != checks.Fail {
+				t.Errorf("FAIL row %+v", r)
+			}
+			failSeqs = append(failSeqs, r.Seq)
+			return nil
+		})
+		if err != nil || len(failSeqs) != 25 || !slices.IsSorted(failSeqs) {
+			t.Errorf("FAIL rows %v, %v", failSeqs, err)
+		}
+		if err := q.SelectIndexRows(ctx, IndexQuery{ScanID: sc.ID}, func(IndexRow) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("callback error not returned: %v", err)
+		}
+		// Counts of some resources agree with the counts of all.
+		all, err := q.ResourceCounts(ctx, sc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]ResourceCount{}
+		var arns []string
+		for i, c := range all {
+			if i%3 == 0 {
+				want[c.ResourceARN+" "+c.Region] = c
+				arns = append(arns, c.ResourceARN, c.ResourceARN) // twice: counted once
+			}
+		}
+		arns = append(arns, "arn:aws:s3:::not-in-the-scan")
+		some, err := q.ResourceCountsOf(ctx, sc.ID, arns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(some) != len(want) {
+			t.Errorf("counts of %d resources: %d rows, want %d", len(arns), len(some), len(want))
+		}
+		for _, c := range some {
+			if want[c.ResourceARN+" "+c.Region] != c {
+				t.Errorf("count %+v, want %+v", c, want[c.ResourceARN+" "+c.Region])
+			}
+		}
+		if none, err := q.ResourceCountsOf(ctx, sc.ID, nil); err != nil || len(none) != 0 {
+			t.Errorf("counts of no resources: %v %v", none, err)
+		}
 		seqs := []int{40, 2, 999, 7}
 		got, err := q.FindingsBySeq(ctx, sc.ID, seqs, 0)
 		if err != nil {

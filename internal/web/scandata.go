@@ -3,14 +3,17 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/demarc-sec/demarc/internal/checks"
 	"github.com/demarc-sec/demarc/internal/store"
@@ -30,9 +33,13 @@ type scanEntry struct {
 
 	stats *scanStats
 	index *scanIndex // nil until loaded, or when the scan is too large
-	// indexed is false when the scan was judged too large to index: the
-	// findings pages then query the store.
+	// indexTried is set once the index is kept, or when the scan was
+	// judged too large to index: the findings pages then query the store.
 	indexTried bool
+	// news are the FAILs new since the previous scan; newsKnown once
+	// computed (news stays nil when there is no previous scan).
+	news      *newFails
+	newsKnown bool
 
 	docs map[string]*docResult
 	// used (the LRU clock) and counted (findings of index counted against
@@ -55,26 +62,97 @@ type scanStats struct {
 
 // scanIndex holds the filterable columns of a scan's findings in memory,
 // in the default order (FAIL, UNKNOWN, MANUAL, PASS; most severe first;
-// then recorded order), so that a filtered page is a loop over slices.
+// then recorded order), so that a filtered page is a loop over a slice.
+//
+// It is built in parts, because reading a column of 100,000 rows from the
+// store costs about as much as the row itself: the keys (rule, status,
+// region, suppressed) at once, which is all the default page, its facets
+// and the structured filters need; the resource ARNs on the first resource
+// filter or search, the messages on the first search; and which FAILs are
+// new (newFails, on the scan's entry) on the first page that shows them.
 type scanIndex struct {
-	rows    []ixRow
-	regions []string // by ixRow.region
-	// text holds, per row, the lower-cased message, a NUL, and the
-	// lower-cased resource ARN; ixRow has the offsets.
-	text     []byte
-	newCount int // FAILs that did not FAIL in the previous scan
+	rows     []ixRow
+	regions  []string        // by ixRow.region
+	statuses []checks.Status // by ixRow.status
+	recSeq   []int32         // seq by position in recorded order
+	// arns and msgs are nil until a page needs them. They are set before
+	// the index is shared or under the scan entry's mu (Server.text), read
+	// under that mu, and never changed once set.
+	arns, msgs *textCol
 }
 
 type ixRow struct {
-	seq    int32
 	ref    int64
-	status checks.Status
+	seq    int32
+	pos    int32 // position in recorded order
 	region uint16
+	status uint8
 	supp   bool
-	isNew  bool
-	off    uint32 // message starts
-	arnOff uint32 // ARN starts
-	end    uint32
+}
+
+// textCol holds a text column of a scan's findings, lower-cased as
+// strings.ToLower does it, in recorded order: finding i's is
+// buf[start[i]:start[i+1]].
+type textCol struct {
+	buf   []byte
+	start []uint32 // len n+1
+}
+
+// find sets hit[i] for each finding i whose text contains needle (not
+// empty). It searches the buffer in storage order, from one occurrence to
+// the next, rather than finding by finding in the index's order: the
+// buffer is tens of MB, and visiting it out of order costs a cache miss per
+// finding, more than the search itself.
+func (c *textCol) find(needle []byte, hit []bool) {
+	if len(needle) == 0 {
+		for i := range hit {
+			hit[i] = true
+		}
+		return
+	}
+	pos := 0
+	for off := 0; ; {
+		i := bytes.Index(c.buf[off:], needle)
+		if i < 0 {
+			return
+		}
+		at := off + i
+		for uint32(at) >= c.start[pos+1] { // the finding the occurrence starts in
+			pos++
+		}
+		if end := int(c.start[pos+1]); at+len(needle) <= end {
+			hit[pos] = true
+			off = end // one occurrence per finding is enough
+		} else {
+			off = at + 1 // it runs into the next finding: not one
+		}
+	}
+}
+
+// newFails marks by seq the FAILs of a scan whose fingerprint did not FAIL
+// in the account's previous scan.
+type newFails struct {
+	bits []uint64
+	n    int
+}
+
+func (nf *newFails) has(seq int32) bool {
+	if nf == nil || seq < 0 {
+		return false
+	}
+	i := int(seq) >> 6
+	return i < len(nf.bits) && nf.bits[i]&(1<<(uint(seq)&63)) != 0
+}
+
+func (nf *newFails) add(seq int) {
+	i := seq >> 6
+	if i >= len(nf.bits) {
+		nf.bits = append(nf.bits, make([]uint64, i+1-len(nf.bits))...)
+	}
+	if nf.bits[i]&(1<<(uint(seq)&63)) == 0 {
+		nf.bits[i] |= 1 << (uint(seq) & 63)
+		nf.n++
+	}
 }
 
 func statusOrder(s checks.Status) int {
@@ -233,21 +311,40 @@ func (f filter) ruleRefs(metas map[int64]store.RuleMeta) []int64 {
 	return refs
 }
 
-// loadIndex reads a scan's findings into an index. prevFails are the
-// fingerprints of the previous scan's FAILs (nil when there is none).
-func loadIndex(ctx context.Context, q store.Querier, scanID int64, total int, metas map[int64]store.RuleMeta, prevFails map[string]bool) (*scanIndex, *scanStats, error) {
-	// Sized up front: growing a 15 MB arena by appends costs more than
-	// reading the rows.
-	ix := &scanIndex{rows: make([]ixRow, 0, total), text: make([]byte, 0, total*160)}
-	regionIdx := map[string]uint16{}
-	type countKey struct {
-		ref    int64
-		status checks.Status
-		region string
-		supp   bool
+// indexParts are the optional parts of a scan's index a request needs: a
+// first visit reads them in the same pass as the keys.
+type indexParts struct {
+	arns  bool // the resource ARNs, for the resource filter and search
+	msgs  bool // the messages, for search
+	fails bool // the scan's FAILs, to tell the new ones
+}
+
+// scanFails are the FAILs of a scan, in recorded order.
+type scanFails struct {
+	seqs []int
+	fps  []string
+}
+
+// loadIndex reads the keys of a scan's findings, and the parts asked for,
+// into an index, and counts them.
+func loadIndex(ctx context.Context, q store.Querier, scanID int64, total int, metas map[int64]store.RuleMeta, parts indexParts) (*scanIndex, *scanStats, *scanFails, error) {
+	ix := &scanIndex{rows: make([]ixRow, 0, total), recSeq: make([]int32, 0, total)}
+	var (
+		arns, msgs *colBuilder
+		fails      *scanFails
+	)
+	cols := store.IndexKeys
+	if parts.arns {
+		arns, cols = newColBuilder(total), cols|store.IndexARN
 	}
-	counts := map[countKey]int{}
-	err := q.IndexRows(ctx, scanID, func(r store.IndexRow) error {
+	if parts.msgs {
+		msgs, cols = newColBuilder(total), cols|store.IndexMessage
+	}
+	if parts.fails {
+		fails, cols = &scanFails{}, cols|store.IndexFailFingerprint
+	}
+	regionIdx, statusIdx := map[string]uint16{}, map[checks.Status]uint8{}
+	err := q.SelectIndexRows(ctx, store.IndexQuery{ScanID: scanID, Columns: cols}, func(r store.IndexRow) error {
 		ri, ok := regionIdx[r.Region]
 		if !ok {
 			if len(ix.regions) >= 1<<16-1 {
@@ -257,47 +354,219 @@ func loadIndex(ctx context.Context, q store.Querier, scanID int64, total int, me
 			regionIdx[r.Region] = ri
 			ix.regions = append(ix.regions, r.Region)
 		}
-		row := ixRow{seq: int32(r.Seq), ref: r.RuleRef, status: r.Status, region: ri, supp: r.Suppressed}
-		if prevFails != nil && r.Status == checks.Fail && !prevFails[r.Fingerprint] {
-			row.isNew = true
-			ix.newCount++
+		si, ok := statusIdx[r.Status]
+		if !ok {
+			if len(ix.statuses) >= 1<<8-1 {
+				return errors.New("too many statuses")
+			}
+			si = uint8(len(ix.statuses))
+			statusIdx[r.Status] = si
+			ix.statuses = append(ix.statuses, r.Status)
 		}
-		row.off = uint32(len(ix.text))
-		ix.text = appendLower(ix.text, r.Message)
-		ix.text = append(ix.text, 0)
-		row.arnOff = uint32(len(ix.text))
-		ix.text = appendLower(ix.text, r.ResourceARN)
-		row.end = uint32(len(ix.text))
-		if len(ix.text) > 1<<32-1<<20 {
-			return errors.New("findings text larger than 4 GB")
+		if r.Seq > math.MaxInt32 || len(ix.recSeq) >= math.MaxInt32 {
+			return errors.New("too many findings")
 		}
-		ix.rows = append(ix.rows, row)
-		counts[countKey{r.RuleRef, r.Status, r.Region, r.Suppressed}]++
-		return nil
+		pos := int32(len(ix.recSeq))
+		ix.recSeq = append(ix.recSeq, int32(r.Seq))
+		ix.rows = append(ix.rows, ixRow{ref: r.RuleRef, seq: int32(r.Seq), pos: pos, region: ri, status: si, supp: r.Suppressed})
+		if fails != nil && r.Status == checks.Fail {
+			fails.seqs, fails.fps = append(fails.seqs, r.Seq), append(fails.fps, r.Fingerprint)
+		}
+		return addText(arns, msgs, r)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	sevOrder := func(ref int64) int { return 4 - metas[ref].Severity.Rank() }
-	sort.SliceStable(ix.rows, func(i, j int) bool {
-		a, b := &ix.rows[i], &ix.rows[j]
-		if sa, sb := statusOrder(a.status), statusOrder(b.status); sa != sb {
-			return sa < sb
-		}
-		if sa, sb := sevOrder(a.ref), sevOrder(b.ref); sa != sb {
-			return sa < sb
-		}
-		return a.seq < b.seq
-	})
+	ix.arns, ix.msgs = arns.done(), msgs.done()
+	st := ix.count(metas)
+	ix.sortDefault(metas)
+	return ix, st, fails, nil
+}
+
+// count aggregates the index by rule, status, region and suppression.
+func (ix *scanIndex) count(metas map[int64]store.RuleMeta) *scanStats {
+	type countKey struct {
+		ref    int64
+		region uint16
+		status uint8
+		supp   bool
+	}
+	counts := map[countKey]int{}
+	for i := range ix.rows {
+		r := &ix.rows[i]
+		counts[countKey{r.ref, r.region, r.status, r.supp}]++
+	}
 	st := &scanStats{metas: map[int64]store.RuleMeta{}}
 	for k, n := range counts {
-		st.counts = append(st.counts, store.CountRow{RuleRef: k.ref, Status: k.status, Region: k.region, Suppressed: k.supp, N: n})
+		st.counts = append(st.counts, store.CountRow{RuleRef: k.ref, Status: ix.statuses[k.status], Region: ix.regions[k.region], Suppressed: k.supp, N: n})
 		if m, ok := metas[k.ref]; ok {
 			st.metas[k.ref] = m
 		}
 	}
 	sortCounts(st.counts)
-	return ix, st, nil
+	return st
+}
+
+// sortDefault puts rows read in recorded order into the default order.
+// The order has 4 × 6 classes (status, then severity: critical … info,
+// unknown), so a counting sort does it in two passes and, being stable,
+// keeps the recorded order within a class.
+func (ix *scanIndex) sortDefault(metas map[int64]store.RuleMeta) {
+	const sevClasses = 6
+	statusClass := make([]int, len(ix.statuses))
+	for i, st := range ix.statuses {
+		statusClass[i] = statusOrder(st) * sevClasses
+	}
+	sevClass := map[int64]int{}
+	class := func(r *ixRow) int {
+		c, ok := sevClass[r.ref]
+		if !ok {
+			c = 4 - metas[r.ref].Severity.Rank() // critical 0 … info 4; unknown 5
+			sevClass[r.ref] = c
+		}
+		return statusClass[r.status] + c
+	}
+	var start [4*sevClasses + 1]int
+	for i := range ix.rows {
+		start[class(&ix.rows[i])+1]++
+	}
+	for c := 1; c < len(start); c++ {
+		start[c] += start[c-1]
+	}
+	sorted := make([]ixRow, len(ix.rows))
+	for i := range ix.rows {
+		c := class(&ix.rows[i])
+		sorted[start[c]] = ix.rows[i]
+		start[c]++
+	}
+	ix.rows = sorted
+}
+
+// colBuilder accumulates a text column, lower-cased, in recorded order. A
+// nil colBuilder builds nothing.
+type colBuilder struct {
+	c *textCol
+	n int // findings expected
+}
+
+// sampleRows is how many findings a builder reads before it sizes its
+// buffer for all of them.
+const sampleRows = 1024
+
+func newColBuilder(n int) *colBuilder {
+	return &colBuilder{n: n, c: &textCol{buf: make([]byte, 0, min(n, sampleRows)*128), start: make([]uint32, 0, n+1)}}
+}
+
+func (b *colBuilder) add(s string) error {
+	if b == nil {
+		return nil
+	}
+	c := b.c
+	if len(c.start) == sampleRows && b.n > sampleRows {
+		// Size the buffer for every finding from the first ones, plus a
+		// margin: growing a buffer of tens of MB by appends copies it and
+		// touches fresh memory several times over, which costs more than
+		// reading the text.
+		want := len(c.buf) / sampleRows * b.n * 9 / 8
+		if want > cap(c.buf) {
+			c.buf = append(make([]byte, 0, want), c.buf...)
+		}
+	}
+	c.start = append(c.start, uint32(len(c.buf)))
+	c.buf = appendLower(c.buf, s)
+	if len(c.buf) > math.MaxUint32 {
+		return errors.New("findings text larger than 4 GB")
+	}
+	return nil
+}
+
+func (b *colBuilder) done() *textCol {
+	if b == nil {
+		return nil
+	}
+	b.c.start = append(b.c.start, uint32(len(b.c.buf)))
+	return b.c
+}
+
+func addText(arns, msgs *colBuilder, r store.IndexRow) error {
+	if err := arns.add(r.ResourceARN); err != nil {
+		return err
+	}
+	return msgs.add(r.Message)
+}
+
+// loadText reads text columns of an index's findings: the ARNs when arns,
+// the messages when msgs. The scan is committed, so the rows are the ones
+// the keys were read from; a difference means the scan was deleted
+// meanwhile.
+func loadText(ctx context.Context, q store.Querier, scanID int64, ix *scanIndex, arns, msgs bool) (*textCol, *textCol, error) {
+	var (
+		ab, mb *colBuilder
+		cols   store.IndexColumns
+	)
+	if arns {
+		ab, cols = newColBuilder(len(ix.recSeq)), cols|store.IndexARN
+	}
+	if msgs {
+		mb, cols = newColBuilder(len(ix.recSeq)), cols|store.IndexMessage
+	}
+	pos := 0
+	err := q.SelectIndexRows(ctx, store.IndexQuery{ScanID: scanID, Columns: cols}, func(r store.IndexRow) error {
+		if pos >= len(ix.recSeq) || int(ix.recSeq[pos]) != r.Seq {
+			return fmt.Errorf("findings of scan %d changed while read", scanID)
+		}
+		pos++
+		return addText(ab, mb, r)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if pos != len(ix.recSeq) {
+		return nil, nil, fmt.Errorf("findings of scan %d changed while read", scanID)
+	}
+	return ab.done(), mb.done(), nil
+}
+
+// loadFails reads the FAILs of a scan.
+func loadFails(ctx context.Context, q store.Querier, scanID int64) (*scanFails, error) {
+	fails := &scanFails{}
+	err := q.SelectIndexRows(ctx, store.IndexQuery{ScanID: scanID, Columns: store.IndexFingerprint, Status: checks.Fail}, func(r store.IndexRow) error {
+		fails.seqs, fails.fps = append(fails.seqs, r.Seq), append(fails.fps, r.Fingerprint)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fails, nil
+}
+
+// newSince finds which of a scan's FAILs have a fingerprint that did not
+// FAIL in the previous scan, as store.FindingQuery.NewOnly does. total is
+// the scan's number of findings (seqs run from 1 to total).
+func newSince(ctx context.Context, q store.Querier, fails *scanFails, prevID int64, total int) (*newFails, error) {
+	failedBefore := make(map[string]bool, len(fails.fps)) // the scan's FAIL fingerprints → FAILed in prevID
+	for _, fp := range fails.fps {
+		failedBefore[fp] = false
+	}
+	err := q.FailFingerprints(ctx, prevID, func(fp string) error {
+		if _, ok := failedBefore[fp]; ok {
+			failedBefore[fp] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	nf := &newFails{bits: make([]uint64, total/64+1)}
+	for i, seq := range fails.seqs {
+		if seq < 0 || seq > math.MaxInt32 {
+			return nil, fmt.Errorf("finding seq %d out of range", seq)
+		}
+		if !failedBefore[fails.fps[i]] {
+			nf.add(seq)
+		}
+	}
+	return nf, nil
 }
 
 func sortCounts(cs []store.CountRow) {
@@ -316,24 +585,47 @@ func sortCounts(cs []store.CountRow) {
 	})
 }
 
+// appendLower appends s lower-cased as strings.ToLower does it. ASCII,
+// nearly all of a finding's text, is lowered in place after one copy,
+// eight bytes at a time.
 func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 {
-			return append(b, strings.ToLower(s)...)
+	n := len(b)
+	b = append(b, s...)
+	t := b[n:]
+	const (
+		ones = 0x0101010101010101
+		high = 0x80 * ones
+	)
+	i := 0
+	for ; i+8 <= len(t); i += 8 {
+		w := binary.LittleEndian.Uint64(t[i:])
+		if w&high != 0 {
+			return append(b[:n], strings.ToLower(s)...)
 		}
+		// With every byte below 0x80 no addition carries into the next
+		// byte: the high bit of a byte of geA is set when the byte is at
+		// least 'A', of gtZ when above 'Z'.
+		geA := w + (0x80-'A')*ones
+		gtZ := w + (0x80-'Z'-1)*ones
+		upper := geA &^ gtZ & high
+		binary.LittleEndian.PutUint64(t[i:], w|upper>>2) // 0x80>>2 is 'a'-'A'
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	for ; i < len(t); i++ {
+		c := t[i]
+		if c >= utf8.RuneSelf {
+			return append(b[:n], strings.ToLower(s)...)
 		}
-		b = append(b, c)
+		if 'A' <= c && c <= 'Z' {
+			t[i] = c + 'a' - 'A'
+		}
 	}
 	return b
 }
 
 // search returns the seqs of one page of matching findings and the total.
-func (ix *scanIndex) search(f filter, metas map[int64]store.RuleMeta, offset, limit int) ([]int, int) {
+// arns must be loaded when the filter has Text or Resource, msgs when it
+// has Text, and news when it has NewOnly.
+func (ix *scanIndex) search(f filter, metas map[int64]store.RuleMeta, arns, msgs *textCol, news *newFails, offset, limit int) ([]int, int) {
 	var refOK map[int64]bool
 	if refs := f.ruleRefs(metas); refs != nil {
 		refOK = make(map[int64]bool, len(refs))
@@ -341,25 +633,31 @@ func (ix *scanIndex) search(f filter, metas map[int64]store.RuleMeta, offset, li
 			refOK[r] = true
 		}
 	}
+	// The findings whose message or ARN has the text (or whose rule's ID
+	// or title has it), and those whose ARN has the resource, by position.
 	var textRefs map[int64]bool
-	var needle, arnNeedle []byte
+	var textHit, arnHit []bool
 	if f.Text != "" {
-		needle = []byte(strings.ToLower(f.Text))
+		needle := strings.ToLower(f.Text)
 		textRefs = map[int64]bool{}
 		for ref, m := range metas {
-			if strings.Contains(strings.ToLower(m.RuleID), string(needle)) || strings.Contains(strings.ToLower(m.Title), string(needle)) {
+			if strings.Contains(strings.ToLower(m.RuleID), needle) || strings.Contains(strings.ToLower(m.Title), needle) {
 				textRefs[ref] = true
 			}
 		}
+		textHit = make([]bool, len(ix.recSeq))
+		msgs.find([]byte(needle), textHit)
+		arns.find([]byte(needle), textHit)
 	}
 	if f.Resource != "" {
-		arnNeedle = []byte(strings.ToLower(f.Resource))
+		arnHit = make([]bool, len(ix.recSeq))
+		arns.find([]byte(strings.ToLower(f.Resource)), arnHit)
 	}
-	var statusOK map[checks.Status]bool
+	var statusOK []bool
 	if len(f.Statuses) > 0 {
-		statusOK = map[checks.Status]bool{}
-		for _, s := range f.Statuses {
-			statusOK[checks.Status(s)] = true
+		statusOK = make([]bool, len(ix.statuses))
+		for i, st := range ix.statuses {
+			statusOK[i] = slices.Contains(f.Statuses, string(st))
 		}
 	}
 	var regionOK []bool
@@ -391,13 +689,13 @@ func (ix *scanIndex) search(f filter, metas map[int64]store.RuleMeta, offset, li
 				continue
 			}
 		}
-		if f.NewOnly && !r.isNew {
+		if f.NewOnly && !news.has(r.seq) {
 			continue
 		}
-		if arnNeedle != nil && !bytes.Contains(ix.text[r.arnOff:r.end], arnNeedle) {
+		if arnHit != nil && !arnHit[r.pos] {
 			continue
 		}
-		if needle != nil && !textRefs[r.ref] && !bytes.Contains(ix.text[r.off:r.end], needle) {
+		if textHit != nil && !textRefs[r.ref] && !textHit[r.pos] {
 			continue
 		}
 		match = append(match, r.seq)
@@ -421,15 +719,34 @@ func (ix *scanIndex) search(f filter, metas map[int64]store.RuleMeta, offset, li
 // analysis's recorded failure.
 func parseDoc[T any](raw []byte) (T, error) {
 	var zero T
-	var fail failedDoc
-	if err := json.Unmarshal(raw, &fail); err == nil && fail.Error != "" {
-		return zero, analysisError{fail.Error}
+	if mayHaveErrorKey(raw) {
+		var fail failedDoc
+		if err := json.Unmarshal(raw, &fail); err == nil && fail.Error != "" {
+			return zero, analysisError{fail.Error}
+		}
 	}
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return zero, fmt.Errorf("decode: %w", err)
 	}
 	return v, nil
+}
+
+// mayHaveErrorKey reports whether a JSON document may have the key of
+// failedDoc. encoding/json matches keys without regard to case, and a key
+// may be written with \u escapes; a document with neither "error" in any
+// case nor an escape has no such key, and is not decoded twice (decoding
+// the inventory of a large scan once costs tens of milliseconds).
+func mayHaveErrorKey(raw []byte) bool {
+	if bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
+	for i := 0; i+5 <= len(raw); i++ {
+		if raw[i]|0x20 == 'e' && bytes.EqualFold(raw[i:i+5], []byte("error")) {
+			return true
+		}
+	}
+	return false
 }
 
 // analysisError is an analysis that failed when the scan was recorded.

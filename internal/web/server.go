@@ -38,8 +38,9 @@ type Options struct {
 	// Logger receives request errors; default slog.Default().
 	Logger *slog.Logger
 	// MaxIndexedFindings bounds the findings kept in memory across the
-	// scans indexed for fast filtering (about 160 bytes each); a scan that
-	// does not fit is filtered by the store instead. Default 1,000,000.
+	// scans indexed for fast filtering (about 30 bytes each, plus their
+	// message and resource ARN once the scan has been searched); a scan
+	// that does not fit is filtered by the store instead. Default 1,000,000.
 	MaxIndexedFindings int
 	// Version is shown in the footer.
 	Version string
@@ -125,7 +126,8 @@ func (s *Server) Handler() http.Handler {
 
 // Warm loads, in the background of a starting server, what the first
 // visitor of each account's latest scan would otherwise wait for: its
-// scores and, within the memory budget, its findings index. It stops at
+// scores and, within the memory budget, its findings index with the text
+// for search and the FAILs new since the previous scan. It stops at
 // the first error (the pages report errors themselves) or when ctx ends.
 func (s *Server) Warm(ctx context.Context) error {
 	var accts []store.AccountInfo
@@ -155,7 +157,16 @@ func (s *Server) Warm(ctx context.Context) error {
 		if !fits {
 			continue
 		}
-		if _, _, err := s.data(ctx, e); err != nil {
+		_, ix, err := s.data(ctx, e, indexParts{arns: true, msgs: true, fails: true})
+		if err != nil {
+			return err
+		}
+		if ix != nil {
+			if _, _, err := s.text(ctx, e, ix, true, true); err != nil {
+				return err
+			}
+		}
+		if _, _, err := s.newFails(ctx, e); err != nil {
 			return err
 		}
 	}
@@ -250,16 +261,15 @@ func (s *Server) previousLocked(ctx context.Context, e *scanEntry) (*store.Scan,
 }
 
 // data returns a scan's stats and, when the scan fits the memory budget,
-// its index (loading both on first use).
-func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex, error) {
+// its index (loading both on first use). The parts a request needs beyond
+// the keys (text columns for search, the FAILs new since the previous
+// scan) are read in the same pass when the index is built now; otherwise
+// Server.text and Server.newFails read them when asked.
+func (s *Server) data(ctx context.Context, e *scanEntry, parts indexParts) (*scanStats, *scanIndex, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.stats != nil && (e.index != nil || e.indexTried) {
 		return e.stats, e.index, nil
-	}
-	prev, err := s.previousLocked(ctx, e)
-	if err != nil {
-		return nil, nil, err
 	}
 	var metas map[int64]store.RuleMeta
 	if err := s.withStore(func() error {
@@ -271,27 +281,37 @@ func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex
 	}
 	if !e.indexTried && e.scan.Summary.Total <= s.opts.MaxIndexedFindings {
 		s.makeRoom(e.scan.Summary.Total, e)
-		var prevFails map[string]bool
-		if prev != nil {
-			prevFails = map[string]bool{}
-			if err := s.withStore(func() error {
-				return s.q.FailFingerprints(ctx, prev.ID, func(fp string) error { prevFails[fp] = true; return nil })
-			}); err != nil {
+		var prev *store.Scan
+		if parts.fails && !e.newsKnown {
+			var err error
+			if prev, err = s.previousLocked(ctx, e); err != nil {
 				return nil, nil, err
 			}
 		}
+		parts.fails = prev != nil
 		var (
-			ix *scanIndex
-			st *scanStats
+			ix    *scanIndex
+			st    *scanStats
+			fails *scanFails
 		)
 		if err := s.withStore(func() error {
 			var err error
-			ix, st, err = loadIndex(ctx, s.q, e.id, e.scan.Summary.Total, metas, prevFails)
+			ix, st, fails, err = loadIndex(ctx, s.q, e.id, e.scan.Summary.Total, metas, parts)
 			return err
 		}); err != nil {
 			return nil, nil, err
 		}
 		e.stats = st
+		if fails != nil {
+			if err := s.withStore(func() error {
+				var err error
+				e.news, err = newSince(ctx, s.q, fails, prev.ID, e.scan.Summary.Total)
+				return err
+			}); err != nil {
+				return nil, nil, err
+			}
+			e.newsKnown = true
+		}
 		// Keep the index only if it fits now (other requests may have
 		// loaded theirs meanwhile) and the entry is still cached. If not,
 		// it serves this request and a later visit tries again.
@@ -324,6 +344,65 @@ func (s *Server) data(ctx context.Context, e *scanEntry) (*scanStats, *scanIndex
 		e.stats = &scanStats{metas: st.Rules, counts: st.Counts}
 	}
 	return e.stats, e.index, nil
+}
+
+// text returns the text columns of a scan's index a page needs (the ARNs
+// when arns, the messages when msgs), reading those not yet read in one
+// pass. The entry's mu guards them, also when ix was not kept in the cache
+// and serves one request only.
+func (s *Server) text(ctx context.Context, e *scanEntry, ix *scanIndex, arns, msgs bool) (*textCol, *textCol, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	arns, msgs = arns && ix.arns == nil, msgs && ix.msgs == nil
+	if arns || msgs {
+		var a, m *textCol
+		if err := s.withStore(func() error {
+			var err error
+			a, m, err = loadText(ctx, s.q, e.id, ix, arns, msgs)
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+		if a != nil {
+			ix.arns = a
+		}
+		if m != nil {
+			ix.msgs = m
+		}
+	}
+	return ix.arns, ix.msgs, nil
+}
+
+// newFails returns the FAILs of a scan that are new since the account's
+// previous scan, computing them on first use. known is false when there is
+// no previous scan, or when the scan is too large to index (its findings
+// page then asks the store).
+func (s *Server) newFails(ctx context.Context, e *scanEntry) (nf *newFails, known bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.newsKnown {
+		return e.news, e.news != nil, nil
+	}
+	prev, err := s.previousLocked(ctx, e)
+	if err != nil {
+		return nil, false, err
+	}
+	if prev == nil || e.scan.Summary.Total > s.opts.MaxIndexedFindings {
+		e.newsKnown = true
+		return nil, false, nil
+	}
+	if err := s.withStore(func() error {
+		fails, err := loadFails(ctx, s.q, e.id)
+		if err != nil {
+			return err
+		}
+		nf, err = newSince(ctx, s.q, fails, prev.ID, e.scan.Summary.Total)
+		return err
+	}); err != nil {
+		return nil, false, err
+	}
+	e.news, e.newsKnown = nf, true
+	return nf, true, nil
 }
 
 // makeRoom drops the indexes of the least recently used scans until n more

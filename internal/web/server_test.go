@@ -505,27 +505,46 @@ func TestGraphAPI(t *testing.T) {
 
 // The findings pages give the same answers from the in-memory index and
 // from the store's SQL (used when a scan is too large to index).
+// The pages of an indexed scan are those the store gives for a scan too
+// large to index, whichever part of the index (keys, text, new FAILs) a
+// first visit loads and whichever later visits add.
 func TestIndexAndStoreAgree(t *testing.T) {
 	fx, st := fixture(t)
 	indexed := handler(t, web.Options{Store: st})
 	sql := handler(t, web.Options{Store: st, MaxIndexedFindings: 1})
+	newRE := regexp.MustCompile(`([\d,]+) new FAIL`)
 	queries := []string{
 		"", "status=FAIL", "status=UNKNOWN&status=MANUAL", "severity=high", "service=iam&region=global",
-		"q=bucket", "q=DOES-NOT-EXIST", "resource=user/", "suppressed=only", "suppressed=hide", "new=1",
+		"q=bucket", "q=arn:aws:", "q=DOES-NOT-EXIST", "resource=user/", "suppressed=only", "suppressed=hide", "new=1",
 		"control=cis-aws-5.0:1.3", "layer=identity-and-access", "order=recorded", "page=2&size=25", "status=FAIL&order=recorded&page=3&size=10",
 		"rule=iam-user-mfa-enabled&rule=s3-bucket-public-read",
 	}
 	for _, scan := range []int64{fx.Newer.ID, shared.synNew.ID} {
+		// An index that has read the resource ARNs but not the messages.
+		arnsOnly := handler(t, web.Options{Store: st})
+		get(arnsOnly, fmt.Sprintf("/s/%d/findings?resource=zzz", scan))
 		for _, q := range queries {
 			p := fmt.Sprintf("/s/%d/findings?%s", scan, q)
-			a, b := get(indexed, p), get(sql, p)
-			if a.code != 200 || b.code != 200 {
-				t.Fatalf("%s: %d / %d", p, a.code, b.code)
+			cold := handler(t, web.Options{Store: st})
+			b := get(sql, p)
+			for name, h := range map[string]http.Handler{"warm index": indexed, "cold index": cold, "index with ARNs": arnsOnly} {
+				a := get(h, p)
+				if a.code != 200 || b.code != 200 {
+					t.Fatalf("%s: %d / %d", p, a.code, b.code)
+				}
+				sa, sb := seqRE.FindAllStringSubmatch(a.body, -1), seqRE.FindAllStringSubmatch(b.body, -1)
+				ta, tb := totalRE.FindStringSubmatch(a.body), totalRE.FindStringSubmatch(b.body)
+				if fmt.Sprint(sa) != fmt.Sprint(sb) || fmt.Sprint(ta) != fmt.Sprint(tb) {
+					t.Errorf("%s: %s %v rows %d, store %v rows %d", p, name, ta, len(sa), tb, len(sb))
+				}
 			}
-			sa, sb := seqRE.FindAllStringSubmatch(a.body, -1), seqRE.FindAllStringSubmatch(b.body, -1)
-			ta, tb := totalRE.FindStringSubmatch(a.body), totalRE.FindStringSubmatch(b.body)
-			if fmt.Sprint(sa) != fmt.Sprint(sb) || fmt.Sprint(ta) != fmt.Sprint(tb) {
-				t.Errorf("%s: index %v rows %d, store %v rows %d", p, ta, len(sa), tb, len(sb))
+		}
+		// The scan summary's count of new FAILs is the store's.
+		nf := totalRE.FindStringSubmatch(get(sql, fmt.Sprintf("/s/%d/findings?new=1", scan)).body)
+		for name, h := range map[string]http.Handler{"warm index": indexed, "cold index": handler(t, web.Options{Store: st})} {
+			m := newRE.FindStringSubmatch(get(h, fmt.Sprintf("/s/%d/", scan)).body)
+			if m == nil || nf == nil || m[1] != nf[1] {
+				t.Errorf("scan %d: %s says %v new FAILs, store %v", scan, name, m, nf)
 			}
 		}
 	}
@@ -584,5 +603,33 @@ func TestScanWithoutArtifacts(t *testing.T) {
 	g, raw := graphOf(t, h, fmt.Sprintf("/s/%d/api/graph/exposure", sc.ID))
 	if !strings.Contains(g.Error, "analysis failed") || !strings.Contains(g.Error, "boom <b>") || strings.Contains(raw, "<b>") {
 		t.Errorf("failed analysis: %q", raw)
+	}
+}
+
+// The inventory's FAIL and UNKNOWN counts per resource, read for the
+// resources of one page, are those of the resource's findings.
+func TestInventoryCounts(t *testing.T) {
+	_, st := fixture(t)
+	h := handler(t, web.Options{Store: st})
+	rowRE := regexp.MustCompile(`<td class="arn">([^<]+)</td><td>([^<]+)</td>\s*<td class="tags">.*?</td>\s*<td><a href="[^"]*">(?:<span class="badge st-fail">(\d+) FAIL</span>)?(?: <span class="badge st-unknown">(\d+) UNKNOWN</span>)?`)
+	for _, p := range []string{"", "?page=3", "?region=us-west-2"} {
+		r := get(h, fmt.Sprintf("/s/%d/inventory%s", shared.synNew.ID, p))
+		rows := rowRE.FindAllStringSubmatch(r.body, -1)
+		if r.code != 200 || len(rows) != 100 {
+			t.Fatalf("inventory%s: %d, %d rows", p, r.code, len(rows))
+		}
+		for _, row := range rows[:10] {
+			for i, status := range []string{"FAIL", "UNKNOWN"} {
+				want := totalRE.FindStringSubmatch(get(h, fmt.Sprintf("/s/%d/findings?resource=%s&region=%s&status=%s&suppressed=hide",
+					shared.synNew.ID, url.QueryEscape(row[1]), row[2], status)).body)
+				got := row[3+i]
+				if got == "" {
+					got = "0"
+				}
+				if want == nil || want[1] != got {
+					t.Errorf("inventory%s: %s %s: %s %s, findings say %v", p, row[1], row[2], got, status, want)
+				}
+			}
+		}
 	}
 }

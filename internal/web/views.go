@@ -309,12 +309,12 @@ func (s *Server) scanOverview(r *http.Request) (string, page, error) {
 		return "", page{}, err
 	}
 	if b.Previous != nil {
-		_, ix, err := s.data(ctx, e)
+		nf, known, err := s.newFails(ctx, e)
 		if err != nil {
 			return "", page{}, err
 		}
-		if ix != nil {
-			b.NewCount, b.NewKnown = ix.newCount, true
+		if known {
+			b.NewCount, b.NewKnown = nf.n, true
 		}
 	}
 	if c.Rebuilt {
@@ -588,7 +588,8 @@ func (s *Server) findingsPage(r *http.Request) (string, page, error) {
 	if f.NewOnly && prev == nil {
 		f.NewOnly = false
 	}
-	st, ix, err := s.data(ctx, e)
+	parts := indexParts{arns: f.Text != "" || f.Resource != "", msgs: f.Text != "", fails: f.NewOnly}
+	st, ix, err := s.data(ctx, e, parts)
 	if err != nil {
 		return "", page{}, err
 	}
@@ -602,7 +603,21 @@ func (s *Server) findingsPage(r *http.Request) (string, page, error) {
 		total int
 	)
 	if ix != nil {
-		seqs, n := ix.search(f, st.metas, offset, size)
+		var (
+			arns, msgs *textCol
+			news       *newFails
+		)
+		if parts.arns || parts.msgs {
+			if arns, msgs, err = s.text(ctx, e, ix, parts.arns, parts.msgs); err != nil {
+				return "", page{}, err
+			}
+		}
+		if f.NewOnly {
+			if news, _, err = s.newFails(ctx, e); err != nil {
+				return "", page{}, err
+			}
+		}
+		seqs, n := ix.search(f, st.metas, arns, msgs, news, offset, size)
 		total = n
 		if len(seqs) > 0 {
 			if err := s.withStore(func() error {
@@ -998,15 +1013,7 @@ func (s *Server) inventoryPage(r *http.Request) (string, page, error) {
 			return "", page{}, badRequest("page must be a positive number")
 		}
 	}
-	rc, err := s.resourceCounts(ctx, e)
-	if err != nil {
-		return "", page{}, err
-	}
-	type rkey struct{ arn, region string }
-	counts := map[rkey]store.ResourceCount{}
-	for _, c := range rc {
-		counts[rkey{c.ResourceARN, c.Region}] = c
-	}
+	var rc []store.ResourceCount // every resource's counts, when read
 	inv, err := doc[Inventory](ctx, s, e, store.ArtifactInventory)
 	switch {
 	case err == nil:
@@ -1020,6 +1027,9 @@ func (s *Server) inventoryPage(r *http.Request) (string, page, error) {
 		// Rebuilt from the resources the findings name.
 		b.FromFindings = true
 		b.Note = artifactNote("its inventory", err) + " Listed instead: the resources the findings name."
+		if rc, err = s.resourceCounts(ctx, e); err != nil {
+			return "", page{}, err
+		}
 		inv = Inventory{}
 		for _, c := range rc {
 			inv.Resources = append(inv.Resources, InventoryItem{Service: arnService(c.ResourceARN), ARN: c.ResourceARN, Region: c.Region})
@@ -1030,8 +1040,8 @@ func (s *Server) inventoryPage(r *http.Request) (string, page, error) {
 	regionSet := map[string]bool{}
 	bySvc := map[string]map[string]int{}
 	lq := strings.ToLower(b.Query)
-	var match []InventoryItem
-	for _, it := range inv.Resources {
+	var match []int // indexes into inv.Resources
+	for i, it := range inv.Resources {
 		regionSet[it.Region] = true
 		if bySvc[it.Service] == nil {
 			bySvc[it.Service] = map[string]int{}
@@ -1043,7 +1053,7 @@ func (s *Server) inventoryPage(r *http.Request) (string, page, error) {
 		if lq != "" && !itemMatches(it, lq) {
 			continue
 		}
-		match = append(match, it)
+		match = append(match, i)
 	}
 	for rg := range regionSet {
 		b.Regions = append(b.Regions, rg)
@@ -1090,7 +1100,31 @@ func (s *Server) inventoryPage(r *http.Request) (string, page, error) {
 	b.Pages = max(1, (len(match)+inventoryPageSize-1)/inventoryPageSize)
 	b.Page = min(pg, b.Pages)
 	start := (b.Page - 1) * inventoryPageSize
-	for _, it := range match[start:min(start+inventoryPageSize, len(match))] {
+	var shown []InventoryItem
+	for _, i := range match[start:min(start+inventoryPageSize, len(match))] {
+		shown = append(shown, inv.Resources[i])
+	}
+	if rc == nil {
+		// The FAIL and UNKNOWN counts of the page's resources only:
+		// counting every resource of a large scan sorts all its findings.
+		arns := make([]string, len(shown))
+		for i, it := range shown {
+			arns[i] = it.ARN
+		}
+		if err := s.withStore(func() error {
+			var err error
+			rc, err = s.q.ResourceCountsOf(ctx, e.id, arns)
+			return err
+		}); err != nil {
+			return "", page{}, err
+		}
+	}
+	type rkey struct{ arn, region string }
+	counts := map[rkey]store.ResourceCount{}
+	for _, c := range rc {
+		counts[rkey{c.ResourceARN, c.Region}] = c
+	}
+	for _, it := range shown {
 		row := invRow{InventoryItem: it, Findings: p.Scan.Base + "/findings?resource=" + url.QueryEscape(it.ARN)}
 		if c, ok := counts[rkey{it.ARN, it.Region}]; ok {
 			row.Fail, row.Unknown = c.Fail, c.Unknown

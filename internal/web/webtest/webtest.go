@@ -7,10 +7,12 @@ package webtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/demarc-sec/demarc/internal/checks"
@@ -181,8 +183,9 @@ func modify(s *model.Snapshot) (string, error) {
 }
 
 // Synthetic records one scan of n findings over 60 rules, 4 regions and
-// n/4 resources, with analyses made of a small snapshot, and returns it.
-// Messages repeat the resource so that text search has work to do.
+// n/4 resources, with analyses made of a small snapshot and an inventory
+// of those resources, and returns it. Messages repeat the resource so that
+// text search has work to do.
 func Synthetic(ctx context.Context, s store.Store, account string, at time.Time, n int) (store.Scan, error) {
 	rules := checks.Default().Rules()
 	statuses := []checks.Status{checks.Fail, checks.Pass, checks.Pass, checks.Unknown, checks.Fail, checks.Manual}
@@ -214,7 +217,28 @@ func Synthetic(ctx context.Context, s store.Store, account string, at time.Time,
 			return store.Scan{}, err
 		}
 	}
-	if err := web.RecordAnalyses(ctx, w.(store.ArtifactWriter), snap, rules, fs); err != nil {
+	aw := w.(store.ArtifactWriter)
+	if err := web.RecordAnalyses(ctx, aw, snap, rules, fs); err != nil {
+		w.Rollback(ctx)
+		return store.Scan{}, err
+	}
+	// The snapshot is empty; the inventory lists the resources the
+	// findings name, so that the inventory page has a scan's worth of them.
+	inv := web.Inventory{Resources: []web.InventoryItem{}}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if !seen[f.ResourceARN] {
+			seen[f.ResourceARN] = true
+			id := f.ResourceARN[strings.LastIndex(f.ResourceARN, "/")+1:]
+			inv.Resources = append(inv.Resources, web.InventoryItem{Kind: "ec2.Instance", Service: "ec2", ARN: f.ResourceARN,
+				Region: f.Region, Name: "web-" + id, Tags: map[string]string{"Name": "web-" + id, "team": "payments"}})
+		}
+	}
+	doc, err := json.Marshal(inv)
+	if err == nil {
+		err = aw.PutArtifact(ctx, store.ArtifactInventory, doc)
+	}
+	if err != nil {
 		w.Rollback(ctx)
 		return store.Scan{}, err
 	}
