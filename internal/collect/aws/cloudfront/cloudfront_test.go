@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -176,8 +177,20 @@ func (cfFake) GetDistributionConfig(_ context.Context, in *awscf.GetDistribution
 
 // bucketFake answers HeadBucket as S3 does for a bucket that does not
 // exist (404), one in another region (301 with the region header), and one
-// the caller may not read (403 without the header).
-type bucketFake struct{ calls map[string]int }
+// the caller may not read (403 without the header). The collector asks
+// concurrently, so the call counts are guarded.
+type bucketFake struct {
+	mu    *sync.Mutex
+	calls map[string]int
+}
+
+func newBucketFake() bucketFake { return bucketFake{mu: &sync.Mutex{}, calls: map[string]int{}} }
+
+func (f bucketFake) count(bucket string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[bucket]
+}
 
 func httpError(status int, region string) error {
 	h := http.Header{}
@@ -189,7 +202,9 @@ func httpError(status int, region string) error {
 }
 
 func (f bucketFake) HeadBucket(_ context.Context, in *awss3.HeadBucketInput, _ ...func(*awss3.Options)) (*awss3.HeadBucketOutput, error) {
+	f.mu.Lock()
 	f.calls[sdk.ToString(in.Bucket)]++
+	f.mu.Unlock()
 	switch sdk.ToString(in.Bucket) {
 	case "missing":
 		return nil, httpError(http.StatusNotFound, "")
@@ -203,7 +218,7 @@ func (f bucketFake) HeadBucket(_ context.Context, in *awss3.HeadBucketInput, _ .
 
 func TestCollectFake(t *testing.T) {
 	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
-	b := bucketFake{calls: map[string]int{}}
+	b := newBucketFake()
 	st, err := CollectState(context.Background(), env, cfFake{}, b, "arn:aws", "us-east-1")
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +251,7 @@ func TestCollectFake(t *testing.T) {
 	if v := exists["site"]; v.Ok {
 		t.Errorf("a website endpoint is not checked: %+v", v)
 	}
-	if b.calls["www.example.com"] != 0 || b.calls["missing"] != 1 {
+	if b.count("www.example.com") != 0 || b.count("missing") != 1 {
 		t.Errorf("HeadBucket calls = %v", b.calls)
 	}
 	if !c.ViewerCertificate.CloudFrontDefaultCertificate {
@@ -254,7 +269,7 @@ func TestCollectFake(t *testing.T) {
 func TestListDenied(t *testing.T) {
 	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
 	st, err := CollectState(context.Background(), env, cfFake{listErr: &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}},
-		bucketFake{calls: map[string]int{}}, "arn:aws", "us-east-1")
+		newBucketFake(), "arn:aws", "us-east-1")
 	if err == nil || st.Distributions.Ok || st.Distributions.Why() != "access denied (cloudfront:ListDistributions)" {
 		t.Errorf("err %v, distributions %+v", err, st.Distributions)
 	}
