@@ -87,6 +87,15 @@ var exposureKinds = []exposureKind{
 			"Terraform: resource \"aws_secretsmanager_secret_policy\" \"s\" { block_public_policy = true, policy = ... }",
 		fixCross: "Remove the external account from the secret's policy, or add it to trusted_accounts in demarc.yaml:\n" +
 			"  aws secretsmanager put-resource-policy --secret-id SECRET --resource-policy file://policy.json"},
+	{kind: xp.EFSFileSystem, id: "efs-file-system", service: "efs", noun: "EFS file system", publicSeverity: Critical, layer: LayerData,
+		publicControls: map[string][]string{},
+		links: []string{"https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html",
+			"https://docs.aws.amazon.com/efs/latest/ug/access-control-block-public-access.html"},
+		fixPublic: "Name the principals in the file system policy (or require aws:PrincipalOrgID / aws:SourceVpc); EFS blocks new public policies by default:\n" +
+			"  aws efs put-file-system-policy --file-system-id FS --policy file://policy.json\n" +
+			"Terraform: resource \"aws_efs_file_system_policy\" \"p\" { file_system_id = aws_efs_file_system.f.id, policy = data.aws_iam_policy_document.p.json }",
+		fixCross: "Remove the external account from the file system policy, or add it to trusted_accounts in demarc.yaml:\n" +
+			"  aws efs put-file-system-policy --file-system-id FS --policy file://policy.json"},
 	{kind: xp.IAMRole, id: "iam-role", service: "iam", noun: "IAM role", publicSeverity: Critical, layer: LayerIAM,
 		publicControls: map[string][]string{},
 		links:          []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html", "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html"},

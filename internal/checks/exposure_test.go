@@ -126,6 +126,9 @@ func exposureBreak(id string, public bool) func(s *model.Snapshot) {
 			s.ECR[0].Repositories.V[0].Policy = core.Known(xpol(xallow(principal, "ecr:BatchGetImage", "", "")))
 		case "secretsmanager-secret":
 			s.SecretsManager[0].Secrets.V[0].Policy = core.Known(xpol(xallow(principal, "secretsmanager:GetSecretValue", "*", "")))
+		case "efs-file-system":
+			fs := efsAt(s, r)
+			fs.Policy = core.Known(xpol(xallow(principal, "elasticfilesystem:ClientMount", fs.ARN, "")))
 		case "iam-role":
 			s.IAM.Roles.V[0].AssumeRolePolicy = xpol(xallow(principal, "sts:AssumeRole", "", ""))
 		case "ebs-snapshot":

@@ -19,6 +19,7 @@ const (
 	LambdaFunction     Kind = "lambda-function"
 	ECRRepository      Kind = "ecr-repository"
 	Secret             Kind = "secretsmanager-secret"
+	EFSFileSystem      Kind = "efs-file-system"
 	IAMRole            Kind = "iam-role"
 	EBSSnapshot        Kind = "ebs-snapshot"
 	RDSSnapshot        Kind = "rds-snapshot"
@@ -26,7 +27,7 @@ const (
 )
 
 // Kinds lists every kind, in report order.
-var Kinds = []Kind{S3Bucket, KMSKey, SQSQueue, SNSTopic, LambdaFunction, ECRRepository, Secret, IAMRole, EBSSnapshot, RDSSnapshot, RDSClusterSnapshot}
+var Kinds = []Kind{S3Bucket, KMSKey, SQSQueue, SNSTopic, LambdaFunction, ECRRepository, Secret, EFSFileSystem, IAMRole, EBSSnapshot, RDSSnapshot, RDSClusterSnapshot}
 
 // Scope says whom a grant reaches.
 type Scope string
@@ -185,6 +186,7 @@ func AnalyzeKinds(s *model.Snapshot, kinds ...Kind) *Report {
 		{[]Kind{LambdaFunction}, a.functions},
 		{[]Kind{ECRRepository}, a.repositories},
 		{[]Kind{Secret}, a.secrets},
+		{[]Kind{EFSFileSystem}, a.fileSystems},
 		{[]Kind{IAMRole}, a.roles},
 		{[]Kind{EBSSnapshot}, a.ebsSnapshots},
 		{[]Kind{RDSSnapshot, RDSClusterSnapshot}, a.rdsSnapshots},

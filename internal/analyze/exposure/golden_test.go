@@ -9,6 +9,7 @@ import (
 	"github.com/demarc-sec/demarc/internal/model/core"
 	"github.com/demarc-sec/demarc/internal/model/ec2"
 	"github.com/demarc-sec/demarc/internal/model/ecr"
+	"github.com/demarc-sec/demarc/internal/model/efs"
 	modeliam "github.com/demarc-sec/demarc/internal/model/iam"
 	"github.com/demarc-sec/demarc/internal/model/kms"
 	"github.com/demarc-sec/demarc/internal/model/lambda"
@@ -32,6 +33,7 @@ const (
 	fnARN  = "arn:aws:lambda:us-east-1:111122223333:function:api"
 	repo   = "arn:aws:ecr:us-east-1:111122223333:repository/app"
 	secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf"
+	fsARN  = "arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0"
 	role   = "arn:aws:iam::111122223333:role/deploy"
 	ebsARN = "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1"
 	rdsARN = "arn:aws:rds:us-east-1:111122223333:snapshot:db-snap"
@@ -51,6 +53,10 @@ const (
 	docLambda    = "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"
 	docECR       = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html"
 	docSecrets   = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html"
+	// EFS file system policies: IAM principals and elasticfilesystem:Client*
+	// actions; without a policy the default grants any NFS client that can
+	// reach a mount target (a network question, not a policy grant).
+	docEFS       = "https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html"
 	docTrust     = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html"
 	docOIDC      = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub"
 	docAnalyzer  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html"
@@ -169,6 +175,15 @@ func secretSnap(policy string) func() *model.Snapshot {
 	return func() *model.Snapshot {
 		s := base()
 		s.SecretsManager = []secretsmanager.Region{{Name: region, Secrets: core.Known([]secretsmanager.Secret{{Meta: core.Meta{ARN: secret, Account: acct, Region: region}, Name: "db", Policy: core.Known(policy)}})}}
+		return s
+	}
+}
+
+func fsSnap(policy core.Val[string]) func() *model.Snapshot {
+	return func() *model.Snapshot {
+		s := base()
+		s.EFS = []efs.Region{{Name: region, FileSystems: core.Known([]efs.FileSystem{{Meta: core.Meta{ARN: fsARN, Account: acct, Region: region},
+			ID: "fs-0123456789abcdef0", Policy: policy}})}}
 		return s
 	}
 }
@@ -373,6 +388,14 @@ func goldenCases() []expoCase {
 		{name: "ecr own organization", doc: docECR, build: repoSnap(pol(st("Allow", star, "ecr:BatchGetImage", "", cond("StringEquals", "aws:PrincipalOrgID", ownOrg)))), arn: repo, external: []string{ownOrg}},
 		{name: "secret shared with a role of another account", doc: docSecrets, build: secretSnap(pol(st("Allow", `{"AWS":"arn:aws:iam::`+other+`:role/reader"}`, "secretsmanager:GetSecretValue", "*", ""))), arn: secret,
 			external: []string{"arn:aws:iam::" + other + ":role/reader"}, check: actionsInclude("secretsmanager:GetSecretValue")},
+		// EFS file system policies.
+		{name: "efs policy granting mount to everyone is public", doc: docEFS,
+			build: fsSnap(core.Known(pol(st("Allow", star, `["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"]`, fsARN, "")))), arn: fsARN, public: true,
+			check: actionsInclude("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")},
+		{name: "efs policy shared with another account", doc: docEFS,
+			build: fsSnap(core.Known(pol(st("Allow", `{"AWS":"`+other+`"}`, "elasticfilesystem:ClientMount", fsARN, "")))), arn: fsARN, external: []string{other}},
+		{name: "efs without a file system policy grants nothing through IAM", doc: docEFS, build: fsSnap(core.Known("")), arn: fsARN},
+		{name: "efs policy not collected is unknown", doc: docEFS, build: fsSnap(core.Unknown[string]("access denied (elasticfilesystem:DescribeFileSystemPolicy)")), arn: fsARN, unknown: true},
 		// IAM trust policies.
 		{name: "trust policy open to every AWS principal is public", doc: docAnalyzer, build: roleSnap(pol(st("Allow", `{"AWS":"*"}`, "sts:AssumeRole", "", ""))), arn: role, public: true,
 			check: actionsInclude("sts:AssumeRole")},

@@ -172,6 +172,26 @@ func (a *analyzer) secrets() {
 	})
 }
 
+// fileSystems analyzes EFS file system policies. A file system without a
+// policy (Known("")) grants nothing through IAM: the default policy lets
+// any client that can reach a mount target in, which is a network
+// question (mount-target security groups), not a resource-policy grant, so
+// it is not reported here, as IAM Access Analyzer does not either.
+// https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
+func (a *analyzer) fileSystems() {
+	regional(a, EFSFileSystem, "elasticfilesystem", "file-system/*", a.s.EFS, func(r *efsRegion) string { return r.Name }, func(rn string, r *efsRegion) {
+		fss, ok := r.FileSystems.Get()
+		if !ok {
+			a.gap(EFSFileSystem, rn, a.regionalARN("elasticfilesystem", rn, "file-system/*"), "EFS file systems not collected in %s: %s", rn, r.FileSystems.Why())
+			return
+		}
+		for _, fs := range fss {
+			a.findings = append(a.findings, a.policyFinding(EFSFileSystem, fs.ARN, orRegion(fs.Region, rn), fs.Account, fs.ID, fs.Policy,
+				policyInput{what: "file system policy", services: []string{"elasticfilesystem"}}))
+		}
+	})
+}
+
 func (a *analyzer) roles() {
 	roles, ok := a.s.IAM.Roles.Get()
 	if !ok {

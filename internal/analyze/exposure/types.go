@@ -3,6 +3,7 @@ package exposure
 import (
 	"github.com/demarc-sec/demarc/internal/model/ec2"
 	"github.com/demarc-sec/demarc/internal/model/ecr"
+	"github.com/demarc-sec/demarc/internal/model/efs"
 	"github.com/demarc-sec/demarc/internal/model/kms"
 	"github.com/demarc-sec/demarc/internal/model/lambda"
 	"github.com/demarc-sec/demarc/internal/model/rds"
@@ -19,6 +20,7 @@ type (
 	lambdaRegion  = lambda.Region
 	ecrRegion     = ecr.Region
 	secretsRegion = secretsmanager.Region
+	efsRegion     = efs.Region
 	ec2Region     = ec2.Region
 	rdsRegion     = rds.Region
 	rdsSnapshot   = rds.Snapshot
