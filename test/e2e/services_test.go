@@ -485,6 +485,12 @@ func buildMisconfiguredEdge(b *builder) {
 		Tags: []efstypes.Tag{{Key: aws.String("Name"), Value: aws.String("shared-fs")}}})
 	b.must(err, "efs file system")
 	b.name(aws.ToString(fs.FileSystemId), "fs-shared")
+	// A file system policy letting every principal mount and write.
+	fsARN := "arn:aws:elasticfilesystem:" + r + ":" + b.account + ":file-system/" + aws.ToString(fs.FileSystemId)
+	_, err = ec.PutFileSystemPolicy(b.ctx, &efs.PutFileSystemPolicyInput{FileSystemId: fs.FileSystemId, BypassPolicyLockoutSafetyCheck: true,
+		Policy: aws.String(policyJSON(map[string]any{"Sid": "Open", "Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+			"Action": []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"}, "Resource": fsARN}))})
+	b.must(err, "efs file system policy")
 	mt, err := ec.CreateMountTarget(b.ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: aws.String(subnet)})
 	b.must(err, "efs mount target")
 	b.name(aws.ToString(mt.MountTargetId), "fsmt-shared")
