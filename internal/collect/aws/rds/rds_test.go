@@ -3,6 +3,7 @@ package rds
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -213,6 +214,8 @@ func TestRestoreAttributeDenied(t *testing.T) {
 // RDS pages them (about 100 a page); event subscriptions are denied.
 type settingsFake struct {
 	denyAttrs
+	// The collector reads parameter groups concurrently: calls is guarded.
+	mu    *sync.Mutex
 	calls map[string]int
 }
 
@@ -233,7 +236,9 @@ func (f settingsFake) DescribeEventSubscriptions(context.Context, *awsrds.Descri
 
 func (f settingsFake) DescribeDBParameters(_ context.Context, in *awsrds.DescribeDBParametersInput, _ ...func(*awsrds.Options)) (*awsrds.DescribeDBParametersOutput, error) {
 	name := sdk.ToString(in.DBParameterGroupName)
+	f.mu.Lock()
 	f.calls[name+"/"+sdk.ToString(in.Marker)]++
+	f.mu.Unlock()
 	switch {
 	case name == "secret":
 		return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
@@ -254,7 +259,7 @@ func (f settingsFake) DescribeDBParameters(_ context.Context, in *awsrds.Describ
 // denied subscription listing is unknown, never "no subscriptions".
 func TestParameterGroupsAndSubscriptions(t *testing.T) {
 	env := &aws.Env{AccountID: "111122223333", Partition: "aws"}
-	f := settingsFake{denyAttrs: denyAttrs{listOnly{}}, calls: map[string]int{}}
+	f := settingsFake{denyAttrs: denyAttrs{listOnly{}}, mu: &sync.Mutex{}, calls: map[string]int{}}
 	r, err := CollectRegion(context.Background(), env, f, "arn:aws", "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
