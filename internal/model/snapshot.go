@@ -45,6 +45,11 @@ import (
 // Changelog:
 //
 //	1: first version (IAM, S3, EC2/VPC, CloudTrail, security-service enablement).
+//	   Services and fields added since (KMS … Auto Scaling; EFS, CloudFront,
+//	   Shield, API Gateway, WAF Classic, Identity Center, the FSBP fields) are
+//	   additive: a snapshot written before them reads them as not collected,
+//	   so the rules that need them say UNKNOWN, never PASS. A change that
+//	   alters the meaning of an existing field bumps the version.
 const SchemaVersion = 1
 
 // Snapshot is one account, many regions.
